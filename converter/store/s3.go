@@ -1,0 +1,182 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+
+	"imgcells/converter"
+)
+
+// S3Config names the buckets of one regional cell.
+type S3Config struct {
+	// Region is this cell's region (AWS_REGION on Lambda).
+	Region string
+	// SourceBucket is this region's replica of the source bucket; in the
+	// primary region it is the primary source bucket itself.
+	SourceBucket string
+	// PrimarySourceBucket and PrimaryRegion name the bucket read when the
+	// replica does not have an original yet. When they equal SourceBucket
+	// and Region there is no fallback read.
+	PrimarySourceBucket string
+	PrimaryRegion       string
+	// TransformedBucket is this region's bucket of variants.
+	TransformedBucket string
+	// Endpoint, when set, is an S3-compatible endpoint URL (a local server,
+	// tests); requests then use path-style addressing.
+	Endpoint string
+}
+
+func (c S3Config) validate() error {
+	for _, f := range []struct{ name, value string }{
+		{"Region", c.Region}, {"SourceBucket", c.SourceBucket},
+		{"PrimarySourceBucket", c.PrimarySourceBucket}, {"PrimaryRegion", c.PrimaryRegion},
+		{"TransformedBucket", c.TransformedBucket},
+	} {
+		if f.value == "" {
+			return fmt.Errorf("store: %s is required", f.name)
+		}
+	}
+	return nil
+}
+
+// S3 implements Originals and Variants over Amazon S3 or any S3-compatible
+// server.
+type S3 struct {
+	cfg     S3Config
+	local   *s3.Client // this region: replica and transformed bucket
+	primary *s3.Client // the primary source bucket's region
+}
+
+var (
+	_ Originals = (*S3)(nil)
+	_ Variants  = (*S3)(nil)
+)
+
+// NewS3 builds the clients from an aws.Config (credentials, retries, HTTP
+// client) loaded by the caller, e.g. with config.LoadDefaultConfig.
+func NewS3(awsCfg aws.Config, cfg S3Config) (*S3, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	client := func(region string) *s3.Client {
+		return s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+			o.Region = region
+			if cfg.Endpoint != "" {
+				o.BaseEndpoint = aws.String(cfg.Endpoint)
+				o.UsePathStyle = true
+			}
+		})
+	}
+	st := &S3{cfg: cfg, local: client(cfg.Region)}
+	st.primary = st.local
+	if cfg.PrimaryRegion != cfg.Region {
+		st.primary = client(cfg.PrimaryRegion)
+	}
+	return st, nil
+}
+
+// GetOriginal implements Originals.
+func (s *S3) GetOriginal(ctx context.Context, key string, maxBytes int64) (Original, error) {
+	data, ctype, err := getObject(ctx, s.local, s.cfg.SourceBucket, key, maxBytes)
+	if err == nil {
+		return Original{Data: data, Source: FromReplica, ContentType: ctype}, nil
+	}
+	if !isNoSuchKey(err) {
+		return Original{}, err
+	}
+	if s.cfg.PrimarySourceBucket == s.cfg.SourceBucket && s.cfg.PrimaryRegion == s.cfg.Region {
+		return Original{}, notFound(key)
+	}
+	data, ctype, err = getObject(ctx, s.primary, s.cfg.PrimarySourceBucket, key, maxBytes)
+	if err == nil {
+		return Original{Data: data, Source: FromPrimary, ContentType: ctype}, nil
+	}
+	if isNoSuchKey(err) {
+		return Original{}, notFound(key)
+	}
+	return Original{}, err
+}
+
+func notFound(key string) error {
+	return &converter.Error{Status: http.StatusNotFound, Reason: "original image not found", Err: fmt.Errorf("%q: %w", key, ErrNotFound)}
+}
+
+// getObject reads a whole object, refusing one larger than maxBytes before
+// reading its body (and again while reading, should the length lie).
+func getObject(ctx context.Context, c *s3.Client, bucket, key string, maxBytes int64) ([]byte, string, error) {
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return nil, "", fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
+	}
+	defer out.Body.Close()
+	size := aws.ToInt64(out.ContentLength)
+	if maxBytes > 0 && size > maxBytes {
+		return nil, "", converter.TooLarge("original is %d bytes, the limit is %d", size, maxBytes)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, max(size, 0)))
+	r := io.Reader(out.Body)
+	if maxBytes > 0 {
+		r = io.LimitReader(out.Body, maxBytes+1)
+	}
+	if _, err := buf.ReadFrom(r); err != nil {
+		return nil, "", fmt.Errorf("reading body of s3://%s/%s: %w", bucket, key, err)
+	}
+	if maxBytes > 0 && int64(buf.Len()) > maxBytes {
+		return nil, "", converter.TooLarge("original is over the %d-byte limit", maxBytes)
+	}
+	return buf.Bytes(), aws.ToString(out.ContentType), nil
+}
+
+// PutVariant implements Variants with a conditional write (If-None-Match: *),
+// so concurrent conversions of one variant store it once and neither fails.
+func (s *S3) PutVariant(ctx context.Context, key string, data []byte, contentType string) (bool, error) {
+	_, err := s.local.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:        aws.String(s.cfg.TransformedBucket),
+		Key:           aws.String(key),
+		Body:          bytes.NewReader(data),
+		ContentLength: aws.Int64(int64(len(data))),
+		ContentType:   aws.String(contentType),
+		CacheControl:  aws.String(CacheControl),
+		IfNoneMatch:   aws.String("*"),
+	})
+	if err == nil {
+		return true, nil
+	}
+	if isAlreadyStored(err) {
+		return false, nil
+	}
+	return false, fmt.Errorf("storing s3://%s/%s: %w", s.cfg.TransformedBucket, key, err)
+}
+
+func isNoSuchKey(err error) bool {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		switch ae.ErrorCode() {
+		case "NoSuchKey", "NotFound":
+			return true
+		}
+	}
+	return false
+}
+
+// isAlreadyStored reports the answers S3 gives a conditional write that lost:
+// 412 PreconditionFailed (the object exists) or 409
+// ConditionalRequestConflict (a concurrent write is in progress).
+func isAlreadyStored(err error) bool {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		switch ae.ErrorCode() {
+		case "PreconditionFailed", "ConditionalRequestConflict":
+			return true
+		}
+	}
+	return false
+}

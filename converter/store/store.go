@@ -1,0 +1,56 @@
+// Package store is the converter's storage: it reads originals from the
+// source buckets and writes variants to the transformed bucket. The handler
+// sees only the narrow interfaces below; S3 implements them over
+// aws-sdk-go-v2 and Memory is an in-memory fake for handler unit tests.
+package store
+
+import (
+	"context"
+	"errors"
+)
+
+// CacheControl is stored with every variant and served with it: a variant's
+// key names its content exactly, so it never changes.
+const CacheControl = "public, max-age=31536000, immutable"
+
+// Source says which bucket served an original.
+type Source string
+
+const (
+	// FromReplica is this region's replica of the source bucket (in the
+	// primary region, the source bucket itself).
+	FromReplica Source = "replica"
+	// FromPrimary is the primary source bucket, read when the replica does
+	// not have the object yet because replication lags behind an upload.
+	FromPrimary Source = "primary"
+)
+
+// Original is the bytes of an original image and where they came from.
+type Original struct {
+	Data        []byte
+	Source      Source
+	ContentType string // as stored; informational only, the decoder sniffs
+}
+
+// Originals reads original images.
+type Originals interface {
+	// GetOriginal reads the object at key from the replica, falling back to
+	// the primary source bucket when the replica has no such key. A key
+	// missing from both is a converter NotFound error (404); an object
+	// larger than maxBytes is a converter TooLarge error (413), refused
+	// before its body is read.
+	GetOriginal(ctx context.Context, key string, maxBytes int64) (Original, error)
+}
+
+// Variants stores converted images.
+type Variants interface {
+	// PutVariant stores data under key with the given Content-Type and
+	// CacheControl, only if no object exists there yet. It returns
+	// created=false with a nil error when another writer stored the key
+	// first: both conversions produced the same bytes, so either is right.
+	PutVariant(ctx context.Context, key string, data []byte, contentType string) (created bool, err error)
+}
+
+// ErrNotFound is what Memory and S3 wrap inside the converter NotFound error,
+// so callers can tell a missing original from other 404s with errors.Is.
+var ErrNotFound = errors.New("no such key in replica or primary source bucket")
