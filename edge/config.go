@@ -1,0 +1,79 @@
+// Package edge holds the viewer-request CloudFront Function (rewrite.js, the
+// deployed bytes, embedded) and renders it for a stack's configuration.
+package edge
+
+import (
+	"fmt"
+
+	"imgcells/converter"
+)
+
+// Config is what a stack may tune in the edge function. It is rendered into
+// the deployed code, so changing it means a new function version.
+type Config struct {
+	// Widths are the ascending breakpoints: a requested width or height snaps
+	// up to the next one and clamps at the largest.
+	Widths []int
+	// Qualities are the ascending allowed qualities: a requested quality
+	// (1–100) snaps to the nearest one, a tie going to the higher.
+	Qualities []int
+	// DefaultQuality is used for webp and jpeg when no valid quality is
+	// asked for; it must be one of Qualities.
+	DefaultQuality int
+	// Signing requires URLs signed with HMAC-SHA256; the key is read from the
+	// CloudFront KeyValueStore associated with the function (keys "sign.key"
+	// and, during a rotation, "sign.key.previous").
+	Signing bool
+	// AVIF lets format=auto pick AVIF; off until the converter encodes it.
+	AVIF bool
+}
+
+// DefaultConfig mirrors Next.js's deviceSizes followed by imageSizes, a
+// coarse quality ladder and quality 75.
+func DefaultConfig() Config {
+	return Config{
+		Widths:         []int{16, 32, 48, 64, 96, 128, 256, 384, 640, 750, 828, 1080, 1200, 1920, 2048, 3840},
+		Qualities:      []int{25, 50, 60, 75, 80, 90, 100},
+		DefaultQuality: 75,
+	}
+}
+
+// Limits on lists, so the rendered code stays far below CloudFront's 10 KB.
+const (
+	MaxWidths    = 64
+	MaxQualities = 100
+)
+
+// Validate reports the first problem, naming the field.
+func (c Config) Validate() error {
+	if err := ascending("Widths", c.Widths, 1, converter.MaxDimension, MaxWidths); err != nil {
+		return err
+	}
+	if err := ascending("Qualities", c.Qualities, 1, 100, MaxQualities); err != nil {
+		return err
+	}
+	for _, q := range c.Qualities {
+		if q == c.DefaultQuality {
+			return nil
+		}
+	}
+	return fmt.Errorf("edge config: DefaultQuality %d is not one of Qualities %v", c.DefaultQuality, c.Qualities)
+}
+
+func ascending(field string, list []int, lo, hi, maxLen int) error {
+	if len(list) == 0 {
+		return fmt.Errorf("edge config: %s is empty", field)
+	}
+	if len(list) > maxLen {
+		return fmt.Errorf("edge config: %s has %d values, at most %d", field, len(list), maxLen)
+	}
+	for i, n := range list {
+		if n < lo || n > hi {
+			return fmt.Errorf("edge config: %s value %d is outside %d-%d", field, n, lo, hi)
+		}
+		if i > 0 && n <= list[i-1] {
+			return fmt.Errorf("edge config: %s must be strictly ascending (%d after %d)", field, n, list[i-1])
+		}
+	}
+	return nil
+}

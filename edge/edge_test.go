@@ -1,0 +1,51 @@
+package edge_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"imgcells/edge"
+	"imgcells/edge/cfrun"
+)
+
+// runner renders cfg and loads the bytes into cfrun, as the local stack does.
+func runner(t testing.TB, cfg edge.Config, kvs map[string]string, opts ...cfrun.Option) *cfrun.Runner {
+	t.Helper()
+	code, err := edge.Render(cfg)
+	if err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	r, err := cfrun.New(code, kvs, opts...)
+	if err != nil {
+		t.Fatalf("cfrun.New: %v", err)
+	}
+	return r
+}
+
+// run sends one viewer request and returns the result.
+func run(t testing.TB, r *cfrun.Runner, method, target, accept string) cfrun.Result {
+	t.Helper()
+	h := http.Header{}
+	if accept != "" {
+		h.Set("Accept", accept)
+	}
+	res, err := r.Run(cfrun.NewEvent(method, target, h))
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, target, err)
+	}
+	return res
+}
+
+// rewritten asserts the function let the request through and returns its URL.
+func rewritten(t testing.TB, res cfrun.Result) string {
+	t.Helper()
+	if res.Response != nil {
+		t.Fatalf("function answered %d %q, want a rewritten request", res.Response.StatusCode, res.Response.Body)
+	}
+	return res.Request.URL()
+}
+
+func fixedClock(unix int64) cfrun.Option {
+	return cfrun.WithClock(func() time.Time { return time.Unix(unix, 0) })
+}

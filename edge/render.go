@@ -1,0 +1,66 @@
+package edge
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+)
+
+// template is rewrite.js as committed: the deployed code, except for the
+// configuration placeholder and, when signing is off, the two import lines.
+//
+//go:embed rewrite.js
+var template []byte
+
+// MaxCodeBytes is CloudFront's limit on a function's code size.
+const MaxCodeBytes = 10 * 1024
+
+const placeholder = "__IMGCELLS_CONFIG__"
+
+// importLines are the module imports that only signing uses. Without signing
+// no KeyValueStore is associated with the function, so they are left out.
+var importLines = [][]byte{
+	[]byte("import crypto from 'crypto';\n"),
+	[]byte("import cf from 'cloudfront';\n"),
+}
+
+// renderedConfig is the JSON shape rewrite.js reads as CONFIG.
+type renderedConfig struct {
+	Widths         []int `json:"widths"`
+	Qualities      []int `json:"qualities"`
+	DefaultQuality int   `json:"defaultQuality"`
+	Signing        bool  `json:"signing"`
+	AVIF           bool  `json:"avif"`
+}
+
+// Render returns the exact bytes deployed as the CloudFront Function's code
+// (runtime cloudfront-js-2.0) for the configuration.
+func Render(c Config) ([]byte, error) {
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("rendering edge function: %w", err)
+	}
+	if bytes.Count(template, []byte(placeholder)) != 1 {
+		return nil, fmt.Errorf("rendering edge function: rewrite.js must contain %s exactly once", placeholder)
+	}
+	cfg, err := json.Marshal(renderedConfig{
+		Widths: c.Widths, Qualities: c.Qualities, DefaultQuality: c.DefaultQuality,
+		Signing: c.Signing, AVIF: c.AVIF,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rendering edge function config: %w", err)
+	}
+	code := bytes.Replace(template, []byte(placeholder), cfg, 1)
+	if !c.Signing {
+		for _, line := range importLines {
+			if !bytes.HasPrefix(code, line) {
+				return nil, fmt.Errorf("rendering edge function: rewrite.js must start with %q", line)
+			}
+			code = code[len(line):]
+		}
+	}
+	if len(code) > MaxCodeBytes {
+		return nil, fmt.Errorf("rendering edge function: code is %d bytes, CloudFront allows %d", len(code), MaxCodeBytes)
+	}
+	return code, nil
+}
