@@ -1,12 +1,24 @@
 # imgcells — common tasks. `make help` lists them.
 GO ?= go
 
-.PHONY: help test vet bench build
+.PHONY: help test unit fuzz vet bench build
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-test: ## run the whole test suite (what CI runs after go vet)
+test: unit fuzz ## the whole test suite: every package's tests, then each fuzz target briefly
+
+unit: ## every package's tests (run `go vet ./...` first: -vet=off skips re-vetting dependencies)
 	$(GO) test -vet=off -count=1 ./...
+
+FUZZTIME ?= 10s
+FUZZ_PKGS ?= ./converter/...
+fuzz: ## run each fuzz target for FUZZTIME, seeded from its corpus and testdata
+	@for pkg in $$($(GO) list $(FUZZ_PKGS)); do \
+	  for f in $$($(GO) test -vet=off -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -vet=off -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
 
 vet: ## go vet every package
 	$(GO) vet ./...
