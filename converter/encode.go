@@ -1,0 +1,56 @@
+package converter
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/png"
+
+	"github.com/chai2010/webp"
+
+	"imgcells/converter/internal/jpegturbo"
+)
+
+// encode writes the raster in the given format. The caller has already
+// turned a JPEG request for a transparent image into PNG. No metadata is
+// written: EXIF, ICC and XMP of the source never reach the output.
+func encode(r *raster, f Format, quality int) ([]byte, error) {
+	switch f {
+	case FormatWebP:
+		var out []byte
+		var err error
+		if r.ch == 3 {
+			out, err = webp.EncodeRGB(&webp.RGBImage{XPix: r.pix, XStride: r.w * 3, XRect: image.Rect(0, 0, r.w, r.h)}, float32(quality))
+		} else {
+			// Straight RGBA, as libwebp expects, in the binding's RGBA type.
+			out, err = webp.EncodeRGBA(&image.RGBA{Pix: r.pix, Stride: r.w * 4, Rect: image.Rect(0, 0, r.w, r.h)}, float32(quality))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("encoding %dx%d WebP: %w", r.w, r.h, err)
+		}
+		return out, nil
+	case FormatJPEG:
+		out, err := jpegturbo.EncodeRGB(r.dropAlpha().pix, r.w, r.h, quality)
+		if err != nil {
+			return nil, fmt.Errorf("encoding %dx%d JPEG: %w", r.w, r.h, err)
+		}
+		return out, nil
+	case FormatPNG:
+		var m image.Image
+		if r.ch == 4 {
+			m = &image.NRGBA{Pix: r.pix, Stride: r.w * 4, Rect: image.Rect(0, 0, r.w, r.h)}
+		} else {
+			rgba := image.NewRGBA(image.Rect(0, 0, r.w, r.h))
+			for i, j := 0, 0; i < len(r.pix); i, j = i+3, j+4 {
+				rgba.Pix[j], rgba.Pix[j+1], rgba.Pix[j+2], rgba.Pix[j+3] = r.pix[i], r.pix[i+1], r.pix[i+2], 0xFF
+			}
+			m = rgba
+		}
+		var b bytes.Buffer
+		if err := png.Encode(&b, m); err != nil {
+			return nil, fmt.Errorf("encoding %dx%d PNG: %w", r.w, r.h, err)
+		}
+		return b.Bytes(), nil
+	}
+	return nil, fmt.Errorf("encoding: unknown format %q", f)
+}

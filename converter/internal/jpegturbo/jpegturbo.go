@@ -1,0 +1,100 @@
+// Package jpegturbo is a minimal cgo binding to libjpeg-turbo (API 62, as
+// shipped by Debian's libjpeg62-turbo-dev): decoding with DCT-domain
+// downscaling (shrink-on-load) and baseline encoding. It links -ljpeg, which
+// resolves to libjpeg.a in static builds.
+package jpegturbo
+
+/*
+#cgo LDFLAGS: -ljpeg
+#include <stdlib.h>
+#include "jt.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"unsafe"
+)
+
+// Image is decoded pixels: packed rows of Components bytes per pixel, RGB
+// for colour and grayscale sources, CMYK for CMYK and YCCK sources, always in
+// Adobe's inverted form (255 = no ink), so red = C*K/255.
+type Image struct {
+	Pix           []byte
+	Width, Height int
+	Components    int
+}
+
+// Info is what the header says, before any scaling.
+type Info struct {
+	Width, Height int
+}
+
+// ErrCorrupt wraps every decoding failure; the message is libjpeg's.
+var ErrCorrupt = errors.New("corrupt JPEG")
+
+// ScaledSize is the size libjpeg produces for a w×h image decoded at 1/denom.
+func ScaledSize(w, h, denom int) (int, int) {
+	return (w + denom - 1) / denom, (h + denom - 1) / denom
+}
+
+// Decode decodes src scaled by 1/denom (1, 2, 4 or 8).
+func Decode(src []byte, denom int) (*Image, error) {
+	if len(src) == 0 {
+		return nil, fmt.Errorf("%w: empty input", ErrCorrupt)
+	}
+	switch denom {
+	case 1, 2, 4, 8:
+	default:
+		return nil, fmt.Errorf("jpegturbo: scale 1/%d is not one of 1, 2, 4, 8", denom)
+	}
+	d := C.jt_new()
+	if d == nil {
+		return nil, errors.New("jpegturbo: out of memory")
+	}
+	defer C.jt_free(d)
+	// libjpeg keeps a pointer to src between calls: pin it until jt_free.
+	var pin runtime.Pinner
+	pin.Pin(&src[0])
+	defer pin.Unpin()
+
+	var info C.jt_info
+	if C.jt_open(d, (*C.uchar)(unsafe.Pointer(&src[0])), C.size_t(len(src)), C.int(denom), &info) != 0 {
+		return nil, fmt.Errorf("%w: %s", ErrCorrupt, C.GoString(C.jt_error(d)))
+	}
+	w, h, n := int(info.out_width), int(info.out_height), int(info.components)
+	if w <= 0 || h <= 0 || (n != 3 && n != 4) {
+		return nil, fmt.Errorf("%w: unexpected output %dx%d with %d components", ErrCorrupt, w, h, n)
+	}
+	pix := make([]byte, w*h*n)
+	if C.jt_read(d, (*C.uchar)(unsafe.Pointer(&pix[0])), C.size_t(w*n)) != 0 {
+		return nil, fmt.Errorf("%w: %s", ErrCorrupt, C.GoString(C.jt_error(d)))
+	}
+	if n == 4 && info.adobe_inverted == 0 {
+		// Adobe writes CMYK inverted (255 = no ink); bring plain CMYK to
+		// that form so callers see one convention.
+		for i := range pix {
+			pix[i] = 255 - pix[i]
+		}
+	}
+	return &Image{Pix: pix, Width: w, Height: h, Components: n}, nil
+}
+
+// EncodeRGB compresses packed RGB rows (4:2:0, optimised Huffman tables).
+func EncodeRGB(rgb []byte, w, h, quality int) ([]byte, error) {
+	if w <= 0 || h <= 0 || len(rgb) < w*h*3 {
+		return nil, fmt.Errorf("jpegturbo: %d bytes do not hold %dx%d RGB", len(rgb), w, h)
+	}
+	var out *C.uchar
+	var outLen C.ulong
+	var errbuf [200]C.char
+	rc := C.jt_encode((*C.uchar)(unsafe.Pointer(&rgb[0])), C.int(w), C.int(h), C.int(quality),
+		&out, &outLen, &errbuf[0], C.size_t(len(errbuf)))
+	if rc != 0 {
+		return nil, fmt.Errorf("jpegturbo: encoding: %s", C.GoString(&errbuf[0]))
+	}
+	defer C.jt_free_buf(out)
+	return C.GoBytes(unsafe.Pointer(out), C.int(outLen)), nil
+}

@@ -1,0 +1,140 @@
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jpeglib.h>
+#include <jerror.h>
+
+#include "jt.h"
+
+/* Errors longjmp back into the jt_* call that is running; warnings that mean
+ * the data is damaged (truncation) are turned into errors too. */
+typedef struct {
+	struct jpeg_error_mgr pub;
+	jmp_buf jump;
+	char msg[JMSG_LENGTH_MAX];
+} jt_err;
+
+struct jt_dec {
+	struct jpeg_decompress_struct cinfo;
+	jt_err err;
+	int created, started;
+};
+
+static void jt_error_exit(j_common_ptr c) {
+	jt_err *e = (jt_err *)c->err;
+	(*c->err->format_message)(c, e->msg);
+	longjmp(e->jump, 1);
+}
+
+static void jt_emit(j_common_ptr c, int level) {
+	if (level < 0 && c->err->msg_code == JWRN_JPEG_EOF) {
+		jt_error_exit(c);
+	}
+	/* Other warnings (extraneous bytes, ...) are tolerated, silently. */
+}
+
+static void jt_output(j_common_ptr c) { (void)c; }
+
+jt_dec *jt_new(void) {
+	jt_dec *d = calloc(1, sizeof(*d));
+	return d;
+}
+
+void jt_free(jt_dec *d) {
+	if (d == NULL) return;
+	if (d->created) jpeg_destroy_decompress(&d->cinfo);
+	free(d);
+}
+
+const char *jt_error(jt_dec *d) { return d->err.msg; }
+
+int jt_open(jt_dec *d, const unsigned char *src, size_t len, int denom, jt_info *info) {
+	d->cinfo.err = jpeg_std_error(&d->err.pub);
+	d->err.pub.error_exit = jt_error_exit;
+	d->err.pub.emit_message = jt_emit;
+	d->err.pub.output_message = jt_output;
+	if (setjmp(d->err.jump)) return -1;
+	jpeg_create_decompress(&d->cinfo);
+	d->created = 1;
+	jpeg_mem_src(&d->cinfo, src, (unsigned long)len);
+	jpeg_read_header(&d->cinfo, TRUE);
+	info->width = (int)d->cinfo.image_width;
+	info->height = (int)d->cinfo.image_height;
+	info->adobe_inverted = 0;
+	switch (d->cinfo.jpeg_color_space) {
+	case JCS_CMYK:
+	case JCS_YCCK:
+		d->cinfo.out_color_space = JCS_CMYK;
+		info->adobe_inverted = d->cinfo.saw_Adobe_marker;
+		break;
+	default:
+		/* libjpeg-turbo converts grayscale and YCbCr to RGB itself. */
+		d->cinfo.out_color_space = JCS_RGB;
+	}
+	d->cinfo.scale_num = 1;
+	d->cinfo.scale_denom = (unsigned int)denom;
+	d->cinfo.dct_method = JDCT_ISLOW;
+	d->cinfo.do_fancy_upsampling = TRUE;
+	jpeg_start_decompress(&d->cinfo);
+	d->started = 1;
+	info->out_width = (int)d->cinfo.output_width;
+	info->out_height = (int)d->cinfo.output_height;
+	info->components = d->cinfo.output_components;
+	return 0;
+}
+
+int jt_read(jt_dec *d, unsigned char *buf, size_t stride) {
+	if (setjmp(d->err.jump)) return -1;
+	while (d->cinfo.output_scanline < d->cinfo.output_height) {
+		JSAMPROW rows[8];
+		int n = 0;
+		for (; n < 8 && d->cinfo.output_scanline + n < d->cinfo.output_height; n++) {
+			rows[n] = buf + (size_t)(d->cinfo.output_scanline + n) * stride;
+		}
+		jpeg_read_scanlines(&d->cinfo, rows, (JDIMENSION)n);
+	}
+	jpeg_finish_decompress(&d->cinfo);
+	return 0;
+}
+
+int jt_encode(const unsigned char *rgb, int width, int height, int quality,
+              unsigned char **out, unsigned long *out_len, char *errbuf, size_t errlen) {
+	struct jpeg_compress_struct cinfo;
+	jt_err err;
+	/* volatile: read after longjmp */
+	volatile int created = 0;
+	*out = NULL;
+	*out_len = 0;
+	cinfo.err = jpeg_std_error(&err.pub);
+	err.pub.error_exit = jt_error_exit;
+	err.pub.output_message = jt_output;
+	if (setjmp(err.jump)) {
+		snprintf(errbuf, errlen, "%s", err.msg);
+		if (created) jpeg_destroy_compress(&cinfo);
+		if (*out) { free(*out); *out = NULL; }
+		return -1;
+	}
+	jpeg_create_compress(&cinfo);
+	created = 1;
+	jpeg_mem_dest(&cinfo, out, out_len);
+	cinfo.image_width = (JDIMENSION)width;
+	cinfo.image_height = (JDIMENSION)height;
+	cinfo.input_components = 3;
+	cinfo.in_color_space = JCS_RGB;
+	jpeg_set_defaults(&cinfo);
+	jpeg_set_quality(&cinfo, quality, TRUE);
+	cinfo.optimize_coding = TRUE;
+	cinfo.dct_method = JDCT_ISLOW;
+	jpeg_start_compress(&cinfo, TRUE);
+	while (cinfo.next_scanline < cinfo.image_height) {
+		JSAMPROW row = (JSAMPROW)(rgb + (size_t)cinfo.next_scanline * (size_t)width * 3);
+		jpeg_write_scanlines(&cinfo, &row, 1);
+	}
+	jpeg_finish_compress(&cinfo);
+	jpeg_destroy_compress(&cinfo);
+	return 0;
+}
+
+void jt_free_buf(unsigned char *p) { free(p); }

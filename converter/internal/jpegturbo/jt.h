@@ -1,0 +1,31 @@
+#ifndef IMGCELLS_JT_H
+#define IMGCELLS_JT_H
+
+#include <stddef.h>
+
+/* jt_dec wraps one libjpeg decompression; opaque to Go. */
+typedef struct jt_dec jt_dec;
+
+/* Header facts and the output geometry after scaling. */
+typedef struct {
+	int width, height;         /* stored image size */
+	int out_width, out_height; /* after DCT scaling */
+	int components;            /* 3 (RGB) or 4 (CMYK) */
+	int adobe_inverted;        /* CMYK stored inverted (Adobe) */
+} jt_info;
+
+jt_dec *jt_new(void);
+void jt_free(jt_dec *d);
+/* jt_open reads the header of src (which must stay valid until jt_free) and
+ * starts decompression scaled by 1/denom (1, 2, 4 or 8). */
+int jt_open(jt_dec *d, const unsigned char *src, size_t len, int denom, jt_info *info);
+/* jt_read decodes every scanline into buf (rows of stride bytes). */
+int jt_read(jt_dec *d, unsigned char *buf, size_t stride);
+const char *jt_error(jt_dec *d);
+
+/* jt_encode compresses packed RGB rows; *out is malloc'ed, free with jt_free_buf. */
+int jt_encode(const unsigned char *rgb, int width, int height, int quality,
+              unsigned char **out, unsigned long *out_len, char *err, size_t errlen);
+void jt_free_buf(unsigned char *p);
+
+#endif

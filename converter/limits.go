@@ -1,0 +1,37 @@
+package converter
+
+// Limits bound the work one conversion may do. They are checked before any
+// pixel is decoded, so a hostile header cannot make the converter allocate.
+type Limits struct {
+	MaxSourceBytes  int64 // refuse larger sources: 413
+	MaxSourcePixels int64 // width*height read from the header before decoding: 413
+}
+
+// DefaultLimits are imgproxy's defaults: 50 megapixels, and a source size
+// generous enough for any 50 MP photograph.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxSourceBytes:  64 << 20,
+		MaxSourcePixels: 50_000_000,
+	}
+}
+
+// check refuses a source whose size or header dimensions exceed the limits.
+// Zero or negative limits mean no limit.
+func (l Limits) checkBytes(n int) error {
+	if l.MaxSourceBytes > 0 && int64(n) > l.MaxSourceBytes {
+		return TooLarge("source is %d bytes, more than the limit of %d", n, l.MaxSourceBytes)
+	}
+	return nil
+}
+
+func (l Limits) checkPixels(w, h int) error {
+	if w <= 0 || h <= 0 {
+		return Corrupt(nil, "image header has no dimensions")
+	}
+	px := int64(w) * int64(h)
+	if l.MaxSourcePixels > 0 && px > l.MaxSourcePixels {
+		return TooLarge("source is %dx%d, more than the limit of %d pixels", w, h, l.MaxSourcePixels)
+	}
+	return nil
+}

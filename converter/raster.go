@@ -1,0 +1,111 @@
+package converter
+
+import (
+	"image"
+	"image/color"
+)
+
+// raster is the pipeline's pixel buffer: 8-bit samples, rows packed without
+// padding, ch samples per pixel: 3 (RGB) or 4 (RGBA with straight, not
+// premultiplied, alpha).
+type raster struct {
+	pix  []byte
+	w, h int
+	ch   int
+}
+
+func newRaster(w, h, ch int) *raster {
+	return &raster{pix: make([]byte, w*h*ch), w: w, h: h, ch: ch}
+}
+
+// hasAlpha reports whether any pixel is not fully opaque.
+func (r *raster) hasAlpha() bool {
+	if r.ch != 4 {
+		return false
+	}
+	for i := 3; i < len(r.pix); i += 4 {
+		if r.pix[i] != 0xFF {
+			return true
+		}
+	}
+	return false
+}
+
+// dropAlpha returns an RGB copy of an opaque RGBA raster.
+func (r *raster) dropAlpha() *raster {
+	if r.ch == 3 {
+		return r
+	}
+	out := newRaster(r.w, r.h, 3)
+	for i, j := 0, 0; i < len(r.pix); i, j = i+4, j+3 {
+		out.pix[j], out.pix[j+1], out.pix[j+2] = r.pix[i], r.pix[i+1], r.pix[i+2]
+	}
+	return out
+}
+
+// rasterFromImage copies a decoded image into a raster: RGB when the image
+// model cannot carry transparency, RGBA otherwise.
+func rasterFromImage(m image.Image) *raster {
+	b := m.Bounds()
+	w, h := b.Dx(), b.Dy()
+	switch src := m.(type) {
+	case *image.YCbCr:
+		out := newRaster(w, h, 3)
+		for y := 0; y < h; y++ {
+			row := out.pix[y*w*3:]
+			for x := 0; x < w; x++ {
+				yi := src.YOffset(b.Min.X+x, b.Min.Y+y)
+				ci := src.COffset(b.Min.X+x, b.Min.Y+y)
+				r, g, bl := color.YCbCrToRGB(src.Y[yi], src.Cb[ci], src.Cr[ci])
+				row[x*3], row[x*3+1], row[x*3+2] = r, g, bl
+			}
+		}
+		return out
+	case *image.Gray:
+		out := newRaster(w, h, 3)
+		for y := 0; y < h; y++ {
+			in := src.Pix[(y)*src.Stride : (y)*src.Stride+w]
+			row := out.pix[y*w*3:]
+			for x, v := range in {
+				row[x*3], row[x*3+1], row[x*3+2] = v, v, v
+			}
+		}
+		return out
+	case *image.NRGBA:
+		out := newRaster(w, h, 4)
+		for y := 0; y < h; y++ {
+			copy(out.pix[y*w*4:(y+1)*w*4], src.Pix[y*src.Stride:])
+		}
+		return out
+	case *image.Paletted:
+		pal := make([][4]byte, 256)
+		for i, c := range src.Palette {
+			n := color.NRGBAModel.Convert(c).(color.NRGBA)
+			pal[i] = [4]byte{n.R, n.G, n.B, n.A}
+		}
+		out := newRaster(w, h, 4)
+		for y := 0; y < h; y++ {
+			in := src.Pix[y*src.Stride : y*src.Stride+w]
+			row := out.pix[y*w*4:]
+			for x, v := range in {
+				copy(row[x*4:x*4+4], pal[v][:])
+			}
+		}
+		return out
+	}
+	// Everything else (16-bit, CMYK, premultiplied RGBA) through the
+	// generic, slower path: 16-bit samples are rounded to 8 bits.
+	out := newRaster(w, h, 4)
+	i := 0
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			c := color.NRGBA64Model.Convert(m.At(x, y)).(color.NRGBA64)
+			out.pix[i] = uint8((uint32(c.R) + 128) / 257)
+			out.pix[i+1] = uint8((uint32(c.G) + 128) / 257)
+			out.pix[i+2] = uint8((uint32(c.B) + 128) / 257)
+			out.pix[i+3] = uint8((uint32(c.A) + 128) / 257)
+			i += 4
+		}
+	}
+	return out
+}
