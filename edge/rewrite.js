@@ -145,8 +145,8 @@ async function verify(path, qs) {
   if (sig === null) return 'missing signature';
   var exp = param(qs, 'exp');
   if (exp !== null) {
-    var t = count(exp);
-    if (t === null) return 'bad exp';
+    if (!/^[0-9]{1,12}$/.test(exp)) return 'bad exp';
+    var t = parseInt(exp, 10);
     if (Date.now() / 1000 > t) return 'signature expired';
   }
   var msg = signedMessage(path, qs);

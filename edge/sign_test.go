@@ -1,0 +1,125 @@
+package edge_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"imgcells/edge"
+)
+
+const now = 1_800_000_000 // the function's clock in these tests
+
+func signingRunner(t *testing.T, kvs map[string]string) (*edge.Config, func(target string) (int, string)) {
+	t.Helper()
+	cfg := edge.DefaultConfig()
+	cfg.Signing = true
+	r := runner(t, cfg, kvs, fixedClock(now))
+	return &cfg, func(target string) (int, string) {
+		res := run(t, r, "GET", target, "image/webp")
+		if res.Response != nil {
+			return res.Response.StatusCode, res.Response.Body
+		}
+		return 200, res.Request.URL()
+	}
+}
+
+func TestSignedURLs(t *testing.T) {
+	kvs := map[string]string{edge.KeyCurrent: "k-2026-11"}
+	_, get := signingRunner(t, kvs)
+	p := url.Values{"width": {"640"}}
+	good := edge.SignURL("k-2026-11", "products/red shoe.jpg", p, time.Unix(now+60, 0))
+	noExp := edge.SignURL("k-2026-11", "products/red shoe.jpg", p, time.Time{})
+	want := "/products/red%20shoe.jpg/format=webp,quality=75,width=640"
+	for _, c := range []struct {
+		name, target string
+		status       int
+	}{
+		{"good", good, 200},
+		{"good without exp", noExp, 200},
+		{"good, upper-case hex", upperSig(t, good), 200},
+		{"good, other spelling of the path", strings.Replace(good, "red%20shoe", "r%65d%20shoe", 1), 200},
+		{"good, unsigned junk added", good + "&utm=x", 200},
+		{"missing", "/products/red%20shoe.jpg?width=640", 403},
+		{"wrong key", edge.SignURL("other", "products/red shoe.jpg", p, time.Unix(now+60, 0)), 403},
+		{"width changed", strings.Replace(good, "width=640", "width=1080", 1), 403},
+		{"width added", good + "&height=10", 403},
+		{"path changed", strings.Replace(good, "red%20shoe", "blue%20shoe", 1), 403},
+		{"exp extended", strings.Replace(good, "exp=1800000060", "exp=1800000999", 1), 403},
+		{"expired", edge.SignURL("k-2026-11", "products/red shoe.jpg", p, time.Unix(now-1, 0)), 403},
+		{"bad exp", strings.Replace(noExp, "sig=", "exp=soon&sig=", 1), 403},
+		{"truncated sig", good[:len(good)-2], 403},
+		{"empty sig", "/products/red%20shoe.jpg?width=640&sig=", 403},
+	} {
+		status, got := get(c.target)
+		if status != c.status {
+			t.Errorf("%s (%s): got %d %s, want %d", c.name, c.target, status, got, c.status)
+		}
+		if status == 200 && got != want {
+			t.Errorf("%s: rewritten to %s, want %s", c.name, got, want)
+		}
+	}
+}
+
+// TestSignatureCoversDecodedValues: a signer that percent-encodes values
+// (url.Values does) and the function agree.
+func TestSignatureCoversDecodedValues(t *testing.T) {
+	_, get := signingRunner(t, map[string]string{edge.KeyCurrent: "s3cr3t"})
+	target := edge.SignURL("s3cr3t", "a/ü.jpg", url.Values{"format": {"jpeg"}, "fit": {"cover"}, "width": {"10"}, "height": {"20"}, "quality": {"50"}}, time.Time{})
+	if status, got := get(target); status != 200 || got != "/a/%C3%BC.jpg/format=jpeg,quality=50,width=16,height=32,fit=cover" {
+		t.Errorf("got %d %s", status, got)
+	}
+}
+
+// TestKeyRotation: both the current and the previous key verify, and a
+// rotation takes effect without a new function.
+func TestKeyRotation(t *testing.T) {
+	cfg := edge.DefaultConfig()
+	cfg.Signing = true
+	r := runner(t, cfg, map[string]string{edge.KeyCurrent: "old"}, fixedClock(now))
+	oldURL := edge.SignURL("old", "x.jpg", nil, time.Time{})
+	newURL := edge.SignURL("new", "x.jpg", nil, time.Time{})
+	status := func(target string) int {
+		if res := run(t, r, "GET", target, ""); res.Response != nil {
+			return res.Response.StatusCode
+		}
+		return 200
+	}
+	if status(oldURL) != 200 || status(newURL) != 403 {
+		t.Fatalf("before rotation: old %d, new %d", status(oldURL), status(newURL))
+	}
+	r.SetKVS(map[string]string{edge.KeyCurrent: "new", edge.KeyPrevious: "old"})
+	if status(oldURL) != 200 || status(newURL) != 200 {
+		t.Errorf("during rotation: old %d, new %d", status(oldURL), status(newURL))
+	}
+	r.SetKVS(map[string]string{edge.KeyCurrent: "new"})
+	if status(oldURL) != 403 || status(newURL) != 200 {
+		t.Errorf("after rotation: old %d, new %d", status(oldURL), status(newURL))
+	}
+	r.SetKVS(nil)
+	if status(newURL) != 403 {
+		t.Errorf("no key in the store: want 403 (fail closed), got %d", status(newURL))
+	}
+}
+
+// TestSigningOffIgnoresSig: without signing, sig and exp are dropped.
+func TestSigningOffIgnoresSig(t *testing.T) {
+	r := runner(t, edge.DefaultConfig(), nil, fixedClock(now))
+	got := rewritten(t, run(t, r, "GET", "/x.jpg?sig=bad&exp=1", ""))
+	if got != "/x.jpg/format=jpeg,quality=75" {
+		t.Errorf("got %s", got)
+	}
+}
+
+// upperSig rewrites a target's sig in upper-case hex.
+func upperSig(t *testing.T, target string) string {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("sig", strings.ToUpper(q.Get("sig")))
+	u.RawQuery = q.Encode()
+	return u.String()
+}
