@@ -1,0 +1,49 @@
+// Command bootstrap is the converter Lambda (provided.al2023): it reads its
+// configuration from the environment, checks it, and serves API Gateway HTTP
+// API events with httpapi.Handler. Wiring only.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"imgcells/converter/httpapi"
+	"imgcells/converter/store"
+)
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	h, err := setup(context.Background(), os.Getenv, logger)
+	if err != nil {
+		logger.Error("converter cannot start", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}
+
+func setup(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*httpapi.Handler, error) {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(cfg.store.Region))
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	st, err := store.NewS3(awsCfg, cfg.store)
+	if err != nil {
+		return nil, err
+	}
+	return httpapi.New(httpapi.Config{
+		Originals:          st,
+		Variants:           st,
+		OriginVerifySecret: cfg.secret,
+		Limits:             cfg.limits,
+		Logger:             logger,
+	})
+}

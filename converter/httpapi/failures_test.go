@@ -1,0 +1,159 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"net/http"
+	"strings"
+	"testing"
+
+	"imgcells/converter/httpapi"
+	"imgcells/converter/store"
+)
+
+// pngBomb is a valid PNG signature and IHDR claiming 60000x60000 pixels
+// (3.6 gigapixels) followed by a tiny IDAT: decoding it would allocate
+// gigabytes, so it must be refused from the header.
+func pngBomb() []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		b.WriteString(typ)
+		b.Write(data)
+		binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], 60000)
+	binary.BigEndian.PutUint32(ihdr[4:], 60000)
+	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	chunk("IHDR", ihdr)
+	chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
+	chunk("IEND", nil)
+	return b.Bytes()
+}
+
+func TestHostileOriginals(t *testing.T) {
+	hs := newHarness(t, nil)
+	jpeg := photo(t, "photo.jpg")
+	hs.mem.PutReplica("evil/bomb.png", pngBomb())
+	hs.mem.PutReplica("evil/truncated.jpg", jpeg[:len(jpeg)/3])
+	hs.mem.PutReplica("evil/not-an-image.jpg", []byte("<html><script>alert(1)</script></html>"))
+	cases := map[string]int{
+		"evil/bomb.png":         http.StatusRequestEntityTooLarge,
+		"evil/truncated.jpg":    http.StatusUnprocessableEntity,
+		"evil/not-an-image.jpg": http.StatusUnsupportedMediaType,
+	}
+	for key, want := range cases {
+		resp := hs.do(t, withPath(fixture(t, "get.json"), "/"+key+"/format=webp,quality=75,width=240"))
+		if resp.StatusCode != want {
+			t.Errorf("%s: status %d (%q), want %d", key, resp.StatusCode, resp.Body, want)
+		}
+		if resp.Headers["cache-control"] != "public, max-age=30" {
+			t.Errorf("%s: cache-control %q", key, resp.Headers["cache-control"])
+		}
+	}
+	if n := hs.mem.VariantCount(); n != 0 {
+		t.Errorf("hostile originals stored %d variants", n)
+	}
+}
+
+func TestOriginalOverByteLimitIs413(t *testing.T) {
+	hs := newHarness(t, func(c *httpapi.Config) {
+		c.Limits.MaxSourceBytes = 10_000 // photo.jpg is 22 kB
+		c.Limits.MaxSourcePixels = 50_000_000
+	})
+	resp := hs.do(t, fixture(t, "get.json"))
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("status %d (%q), want 413", resp.StatusCode, resp.Body)
+	}
+}
+
+func TestOversizedOutputRedirects(t *testing.T) {
+	hs := newHarness(t, func(c *httpapi.Config) { c.MaxInlineBytes = 1000 })
+	e := withPath(fixture(t, "get.json"), "/products/photo.jpg/format=png")
+	resp := hs.do(t, e)
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("status %d, want 302", resp.StatusCode)
+	}
+	if resp.Headers["location"] != "/products/photo.jpg/format=png" || resp.Headers["cache-control"] != "no-store" || resp.Body != "" {
+		t.Errorf("302 headers %v body %q: want location of the variant, no-store, no body", resp.Headers, resp.Body)
+	}
+	stored, ok := hs.mem.Variant("products/photo.jpg/format=png")
+	if !ok || len(stored.Data) <= 1000 {
+		t.Fatalf("the oversized variant was not stored (ok=%v, %d bytes)", ok, len(stored.Data))
+	}
+
+	// With the viewer's URL from the edge, the redirect goes back there.
+	e.Headers[httpapi.ViewerURIHeader] = "/products/photo.jpg?format=png"
+	if resp := hs.do(t, e); resp.StatusCode != http.StatusFound || resp.Headers["location"] != "/products/photo.jpg?format=png" {
+		t.Errorf("with %s: status %d location %q", httpapi.ViewerURIHeader, resp.StatusCode, resp.Headers["location"])
+	}
+	// An absolute or protocol-relative value is not followed (open redirect).
+	e.Headers[httpapi.ViewerURIHeader] = "//evil.example/x"
+	if resp := hs.do(t, e); resp.Headers["location"] != "/products/photo.jpg/format=png" {
+		t.Errorf("protocol-relative viewer URI followed: location %q", resp.Headers["location"])
+	}
+}
+
+func TestDefaultInlineLimitFitsTheLambdaResponseCap(t *testing.T) {
+	// 6 MB Lambda response cap; base64 grows by 4/3; keep room for headers.
+	if enc := (httpapi.DefaultMaxInlineBytes + 2) / 3 * 4; enc > 6_000_000-16_384 {
+		t.Fatalf("DefaultMaxInlineBytes base64-encodes to %d bytes, over the 6 MB response cap", enc)
+	}
+}
+
+func TestStoreFailure(t *testing.T) {
+	hs := newHarness(t, nil)
+	hs.mem.PutErr = errors.New("bucket unavailable")
+	resp := hs.do(t, fixture(t, "get.json"))
+	if resp.StatusCode != http.StatusOK || !resp.IsBase64Encoded {
+		t.Fatalf("status %d: a failed store must still serve the converted image", resp.StatusCode)
+	}
+	if log := hs.lastLog(t); log["level"] != "ERROR" || !strings.Contains(log["error"].(string), "bucket unavailable") {
+		t.Errorf("log %v: want an ERROR line naming the store failure", log)
+	}
+
+	// Oversized output cannot be redirected to a copy that was not stored.
+	hs = newHarness(t, func(c *httpapi.Config) { c.MaxInlineBytes = 1000 })
+	hs.mem.PutErr = errors.New("bucket unavailable")
+	resp = hs.do(t, withPath(fixture(t, "get.json"), "/products/photo.jpg/format=png"))
+	if resp.StatusCode != http.StatusInternalServerError || resp.Headers["cache-control"] != "no-store" {
+		t.Fatalf("status %d cache-control %q, want 500 no-store", resp.StatusCode, resp.Headers["cache-control"])
+	}
+	if strings.Contains(resp.Body, "bucket") {
+		t.Errorf("500 body %q leaks internal detail", resp.Body)
+	}
+}
+
+// panicky is an Originals that panics, standing in for a bug anywhere in
+// the request path.
+type panicky struct{}
+
+func (panicky) GetOriginal(context.Context, string, int64) (store.Original, error) {
+	panic("index out of range")
+}
+
+func TestPanicBecomes500(t *testing.T) {
+	hs := newHarness(t, func(c *httpapi.Config) { c.Originals = panicky{} })
+	resp := hs.do(t, fixture(t, "get.json"))
+	if resp.StatusCode != http.StatusInternalServerError || resp.Headers["cache-control"] != "no-store" {
+		t.Fatalf("status %d cache-control %q, want 500 no-store", resp.StatusCode, resp.Headers["cache-control"])
+	}
+	if log := hs.lastLog(t); log["level"] != "ERROR" || !strings.Contains(log["error"].(string), "index out of range") {
+		t.Errorf("log %v: want the panic logged", log)
+	}
+}
+
+func TestOnlyGetAndHead(t *testing.T) {
+	hs := newHarness(t, nil)
+	e := fixture(t, "get.json")
+	e.RequestContext.HTTP.Method = http.MethodPost
+	resp := hs.do(t, e)
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Headers["allow"] != "GET, HEAD" {
+		t.Fatalf("POST: status %d allow %q", resp.StatusCode, resp.Headers["allow"])
+	}
+}

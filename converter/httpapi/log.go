@@ -1,0 +1,82 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"imgcells/converter"
+	"imgcells/converter/store"
+)
+
+// record collects what one request did, for its log line and Server-Timing.
+type record struct {
+	start     time.Time
+	method    string
+	requestID string
+	key       string
+	variant   string
+	status    int
+	source    store.Source
+	bytesIn   int
+	bytesOut  int
+	stored    bool
+	fetch     time.Duration
+	convert   time.Duration
+	store     time.Duration
+	timings   converter.Timings
+	err       error
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// serverTiming is the Server-Timing header value: fetch, convert and store
+// durations in milliseconds.
+func (r *record) serverTiming() string {
+	var b strings.Builder
+	for i, m := range []struct {
+		name string
+		d    time.Duration
+	}{{"fetch", r.fetch}, {"convert", r.convert}, {"store", r.store}} {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s;dur=%.1f", m.name, ms(m.d))
+	}
+	return b.String()
+}
+
+// logRequest writes one structured line: Info for successes and client
+// errors, Error for 5xx and for a failed store behind a 200.
+func (h *Handler) logRequest(ctx context.Context, r *record) {
+	level := slog.LevelInfo
+	if r.status >= 500 || (r.err != nil && r.status < 400) {
+		level = slog.LevelError
+	}
+	attrs := []slog.Attr{
+		slog.String("method", r.method),
+		slog.Int("status", r.status),
+		slog.String("key", r.key),
+		slog.String("variant", r.variant),
+		slog.String("source", string(r.source)),
+		slog.Int("bytes_in", r.bytesIn),
+		slog.Int("bytes_out", r.bytesOut),
+		slog.Bool("stored", r.stored),
+		slog.Float64("fetch_ms", ms(r.fetch)),
+		slog.Float64("decode_ms", ms(r.timings.Decode)),
+		slog.Float64("resize_ms", ms(r.timings.Resize)),
+		slog.Float64("encode_ms", ms(r.timings.Encode)),
+		slog.Float64("convert_ms", ms(r.convert)),
+		slog.Float64("store_ms", ms(r.store)),
+		slog.Float64("total_ms", ms(time.Since(r.start))),
+	}
+	if r.requestID != "" {
+		attrs = append(attrs, slog.String("request_id", r.requestID))
+	}
+	if r.err != nil {
+		attrs = append(attrs, slog.String("error", r.err.Error()))
+	}
+	h.log.LogAttrs(ctx, level, "request", attrs...)
+}

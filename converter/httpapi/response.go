@@ -1,0 +1,148 @@
+package httpapi
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"imgcells/converter/store"
+)
+
+// Cache-Control for answers that are not a stored variant.
+const (
+	// errorCacheControl lets the CDN absorb a burst of one bad request but
+	// never pins a mistake (a missing original may be uploaded any moment).
+	errorCacheControl = "public, max-age=30"
+	noStore           = "no-store"
+)
+
+// header returns the request header name, matching case-insensitively
+// (API Gateway lower-cases names; other callers may not).
+func header(h map[string]string, name string) (string, bool) {
+	if v, ok := h[name]; ok {
+		return v, true
+	}
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// verified reports whether the request carries the origin-verify secret,
+// compared in constant time.
+func (h *Handler) verified(headers map[string]string) bool {
+	got, ok := header(headers, OriginVerifyHeader)
+	return ok && subtle.ConstantTimeCompare([]byte(got), h.secret) == 1
+}
+
+// requestPath is the decoded request path. HTTP APIs deliver rawPath
+// percent-decoded (so "/a%20b.jpg/..." arrives as "/a b.jpg/..."); it is
+// parsed as is and never decoded again, or a key containing "%41" would name
+// another object.
+func requestPath(req events.APIGatewayV2HTTPRequest) string {
+	if req.RawPath != "" {
+		return req.RawPath
+	}
+	return req.RequestContext.HTTP.Path
+}
+
+// CDNPath is the URL path of a variant key as the edge function spells it:
+// each segment of the original key percent-encoded except RFC 3986
+// unreserved characters; the ops segment is already URL-safe.
+func CDNPath(variantKey string) string {
+	i := strings.LastIndexByte(variantKey, '/')
+	if i < 0 {
+		return "/" + escapeSegment(variantKey)
+	}
+	var b strings.Builder
+	for _, seg := range strings.Split(variantKey[:i], "/") {
+		b.WriteByte('/')
+		b.WriteString(escapeSegment(seg))
+	}
+	b.WriteString(variantKey[i:])
+	return b.String()
+}
+
+func escapeSegment(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+// redirectTarget is where a too-large variant is fetched again: the viewer's
+// URL when the edge passed it, else the variant's CDN path.
+func redirectTarget(req events.APIGatewayV2HTTPRequest, variantKey string) string {
+	if v, ok := header(req.Headers, ViewerURIHeader); ok && strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "//") {
+		return v
+	}
+	return CDNPath(variantKey)
+}
+
+func imageResponse(head bool, data []byte, contentType, serverTiming string) events.APIGatewayV2HTTPResponse {
+	resp := events.APIGatewayV2HTTPResponse{
+		StatusCode: http.StatusOK,
+		Headers: map[string]string{
+			"content-type":   contentType,
+			"cache-control":  store.CacheControl,
+			"content-length": strconv.Itoa(len(data)),
+			"server-timing":  serverTiming,
+		},
+	}
+	if !head {
+		resp.Body = base64.StdEncoding.EncodeToString(data)
+		resp.IsBase64Encoded = true
+	}
+	return resp
+}
+
+func redirect(location string) events.APIGatewayV2HTTPResponse {
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: http.StatusFound,
+		Headers: map[string]string{
+			"location":       location,
+			"cache-control":  noStore,
+			"content-length": "0",
+		},
+	}
+}
+
+func forbidden() events.APIGatewayV2HTTPResponse {
+	resp := errorResponse(http.StatusForbidden, "forbidden")
+	resp.Headers["cache-control"] = noStore
+	return resp
+}
+
+// errorResponse carries the public reason as text: 4xx briefly cacheable,
+// 5xx never.
+func errorResponse(status int, reason string) events.APIGatewayV2HTTPResponse {
+	cc := errorCacheControl
+	if status >= 500 {
+		cc = noStore
+	}
+	body := reason + "\n"
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: status,
+		Headers: map[string]string{
+			"content-type":   "text/plain; charset=utf-8",
+			"cache-control":  cc,
+			"content-length": strconv.Itoa(len(body)),
+		},
+		Body: body,
+	}
+}
