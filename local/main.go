@@ -1,0 +1,126 @@
+// Command local runs imgcells' whole request path on this machine, with no
+// AWS account: `go run ./local`, then open http://localhost:8080.
+//
+// It serves a folder of images through the rendered CloudFront Function, an
+// edge cache, the origin group (transformed bucket, then the converter's
+// real handler) and buckets on a real S3-compatible server (versitygw,
+// started on loopback, or -s3-endpoint), with replication simulated. One log
+// line per request shows the rewritten key, hit or miss, origin, region,
+// failover and timings.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"imgcells/local/stack"
+)
+
+func main() {
+	log.SetFlags(log.Ltime | log.Lmicroseconds)
+	if err := run(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run() error {
+	var (
+		images     = flag.String("images", "testdata/photos", "folder of images to serve (uploaded to the source bucket at start)")
+		addr       = flag.String("addr", ":8080", "address to serve on")
+		stackName  = flag.String("stack", "dev", "which Pulumi.<stack>.yaml to simulate: dev or prod")
+		stackFile  = flag.String("stack-file", "", "path of the stack file (default Pulumi.<stack>.yaml here)")
+		viewer     = flag.String("region", "", "region requests are routed to (default the primary); the X-Imgcells-Region header overrides it per request")
+		lag        = flag.Duration("replication-lag", 2*time.Second, "how long S3 replication takes to copy a new object to the other regions")
+		dataDir    = flag.String("data", "", "folder for the S3 server's data (default a temporary folder, removed on exit)")
+		endpoint   = flag.String("s3-endpoint", "", "use this S3-compatible server instead of starting versitygw")
+		s3Region   = flag.String("s3-region", "us-east-1", "the region the -s3-endpoint server checks signatures against")
+		verbose    = flag.Bool("v", false, "also print the converter's own request log")
+		noCollapse = flag.Bool("no-collapse", false, "turn off request collapsing in the edge cache")
+	)
+	flag.Parse()
+
+	path := *stackFile
+	if path == "" {
+		path = "Pulumi." + *stackName + ".yaml"
+	}
+	comp, err := stack.ReadStackFile(path)
+	if err != nil {
+		return fmt.Errorf("%w (run from the repository root, or pass -stack-file)", err)
+	}
+	cfg := stack.FromComponents(comp)
+	cfg.ViewerRegion = *viewer
+	cfg.ReplicationLag = *lag
+	cfg.Dir = *dataDir
+	cfg.NoCollapse = *noCollapse
+	if *images != "" {
+		if st, err := os.Stat(*images); err != nil || !st.IsDir() {
+			return fmt.Errorf("-images %s is not a folder (run from the repository root, or pass -images DIR)", *images)
+		}
+		cfg.Images = *images
+	}
+	if *dataDir != "" {
+		if abs, err := filepath.Abs(*dataDir); err == nil {
+			cfg.Dir = abs
+		}
+	}
+	if *endpoint != "" {
+		access, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+		if access == "" || secret == "" {
+			return errors.New("-s3-endpoint needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for that server")
+		}
+		cfg.S3 = stack.ExternalS3(*endpoint, *s3Region, access, secret)
+	}
+	if *verbose {
+		cfg.ConverterLog = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	st, err := stack.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", *addr, err)
+	}
+	srv := &http.Server{Handler: st, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+	}()
+	log.Printf("imgcells local stack (%s): regions %s, primary %s, S3 at %s, replication lag %s",
+		*stackName, strings.Join(st.Regions(), ","), st.PrimaryRegion(), st.S3Endpoint(), *lag)
+	log.Printf("gallery: http://%s/", displayAddr(ln.Addr()))
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

@@ -1,0 +1,47 @@
+package stack
+
+import (
+	"context"
+	"io"
+	"log/slog"
+
+	"imgcells/converter"
+	"imgcells/converter/httpapi"
+	"imgcells/converter/store"
+)
+
+// newConverter builds region's converter exactly as the Lambda's bootstrap
+// does: the real httpapi handler over the real S3 store, here pointed at
+// the local S3 server (path-style). Its store reads originals from the
+// region's replica and falls back to the primary source bucket.
+func (s *Stack) newConverter(ctx context.Context, region string) (APIHandler, error) {
+	st, err := store.NewS3(s.awsCfg, store.S3Config{
+		Region:              region,
+		SourceBucket:        s.buckets.Source(region),
+		PrimarySourceBucket: s.buckets.PrimarySource(),
+		PrimaryRegion:       s.cfg.PrimaryRegion,
+		TransformedBucket:   s.buckets.Transformed(region),
+		Endpoint:            s.server.Endpoint,
+	})
+	if err != nil {
+		return nil, err
+	}
+	limits := converter.DefaultLimits()
+	if s.cfg.MaxSourceBytes > 0 {
+		limits.MaxSourceBytes = s.cfg.MaxSourceBytes
+	}
+	if s.cfg.MaxSourcePixels > 0 {
+		limits.MaxSourcePixels = s.cfg.MaxSourcePixels
+	}
+	logger := s.cfg.ConverterLog
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return httpapi.New(httpapi.Config{
+		Originals:          st,
+		Variants:           st,
+		OriginVerifySecret: s.cfg.OriginVerifySecret,
+		Limits:             limits,
+		Logger:             logger.With("region", region),
+	})
+}

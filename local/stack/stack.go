@@ -1,0 +1,239 @@
+// Package stack runs imgcells' whole request path on one machine: the
+// rendered CloudFront Function (edge/cfrun), an edge cache per simulated
+// region, the origin group (transformed bucket, then the converter Lambda's
+// real handler on failover) and every bucket on a real S3-compatible server
+// on loopback, with replication simulated between them. `go run ./local`
+// serves it; the end-to-end tests and the load benchmark drive it.
+package stack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log"
+	"log/slog"
+	"os"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"imgcells/edge"
+	"imgcells/edge/cfrun"
+)
+
+// Config configures a Stack. Zero values take the defaults noted.
+type Config struct {
+	Regions       []string    // simulated regions, e.g. from Pulumi.dev.yaml
+	PrimaryRegion string      // owns the main source bucket; default Regions[0]
+	ViewerRegion  string      // where requests without RegionHeader are routed; default PrimaryRegion
+	Edge          edge.Config // rendered into rewrite.js; default edge.DefaultConfig()
+
+	OriginVerifySecret string // default: a random secret per stack
+	MaxSourceBytes     int64  // converter limits; 0: the converter's defaults
+	MaxSourcePixels    int64
+	ConverterLog       *slog.Logger // the converter's own request log; default discarded
+
+	Images string    // folder uploaded to the primary source bucket at start
+	Dir    string    // S3 server data; default a temp folder removed by Close
+	S3     *S3Server // an S3 server to use instead of starting versitygw
+
+	ReplicationLag  time.Duration                    // default 0: replicate on the next tick
+	ReplicationTick time.Duration                    // default 200ms
+	CacheBytes      int                              // per edge cache; default 256 MiB
+	NoCollapse      bool                             // turn off CloudFront's request collapsing
+	BucketPrefix    string                           // default "imgcells-local"
+	Logf            func(format string, args ...any) // default log.Printf
+}
+
+// region is one simulated AWS region: its edge cache and its converter.
+type region struct {
+	name        string
+	cache       *Cache
+	converter   APIHandler
+	conversions atomic.Int64
+	flights     flights
+}
+
+// Stack is a running local stack. It is an http.Handler.
+type Stack struct {
+	cfg        Config
+	buckets    Buckets
+	server     *S3Server
+	ownsServer bool
+	ownsDir    bool
+	awsCfg     aws.Config
+	s3         *s3.Client
+	edge       *cfrun.Runner
+	regions    map[string]*region
+	Replicator *Replicator
+	deliveries *deliveryLog
+	stop       context.CancelFunc
+	done       chan struct{}
+}
+
+// New starts a stack: the S3 server (unless cfg.S3 is set), the buckets,
+// the uploaded images, the edge function, the converters and replication.
+func New(ctx context.Context, cfg Config) (*Stack, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	code, err := edge.Render(cfg.Edge)
+	if err != nil {
+		return nil, err
+	}
+	runner, err := cfrun.New(code, nil)
+	if err != nil {
+		return nil, fmt.Errorf("loading the edge function: %w", err)
+	}
+	s := &Stack{
+		cfg:        cfg,
+		buckets:    Buckets{Prefix: cfg.BucketPrefix, PrimaryRegion: cfg.PrimaryRegion, Regions: cfg.Regions},
+		edge:       runner,
+		regions:    map[string]*region{},
+		deliveries: newDeliveryLog(1000),
+		done:       make(chan struct{}),
+	}
+	if err := s.startS3(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.startRegions(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	go func() {
+		defer close(s.done)
+		s.Replicator.Run(runCtx, cfg.ReplicationTick, cfg.Logf)
+	}()
+	return s, nil
+}
+
+func (c *Config) defaults() error {
+	if len(c.Regions) == 0 {
+		return errors.New("stack: at least one region is required")
+	}
+	if c.PrimaryRegion == "" {
+		c.PrimaryRegion = c.Regions[0]
+	}
+	if !slices.Contains(c.Regions, c.PrimaryRegion) {
+		return fmt.Errorf("stack: primary region %s is not one of %v", c.PrimaryRegion, c.Regions)
+	}
+	// The primary region's cell owns the source bucket: list it first.
+	regions := []string{c.PrimaryRegion}
+	for _, r := range c.Regions {
+		if r != c.PrimaryRegion {
+			regions = append(regions, r)
+		}
+	}
+	c.Regions = regions
+	if c.ViewerRegion == "" {
+		c.ViewerRegion = c.PrimaryRegion
+	}
+	if !slices.Contains(c.Regions, c.ViewerRegion) {
+		return fmt.Errorf("stack: viewer region %s is not one of %v", c.ViewerRegion, c.Regions)
+	}
+	if len(c.Edge.Widths) == 0 {
+		c.Edge = edge.DefaultConfig()
+	}
+	if c.OriginVerifySecret == "" {
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			return fmt.Errorf("stack: making an origin-verify secret: %w", err)
+		}
+		c.OriginVerifySecret = hex.EncodeToString(b)
+	}
+	if c.ReplicationTick <= 0 {
+		c.ReplicationTick = 200 * time.Millisecond
+	}
+	if c.CacheBytes <= 0 {
+		c.CacheBytes = 256 << 20
+	}
+	if c.BucketPrefix == "" {
+		c.BucketPrefix = "imgcells-local"
+	}
+	if c.Logf == nil {
+		c.Logf = log.Printf
+	}
+	return nil
+}
+
+func (s *Stack) startS3(ctx context.Context) error {
+	s.server = s.cfg.S3
+	if s.server == nil {
+		dir := s.cfg.Dir
+		if dir == "" {
+			tmp, err := os.MkdirTemp("", "imgcells-local-")
+			if err != nil {
+				return fmt.Errorf("making the S3 data folder: %w", err)
+			}
+			dir, s.ownsDir, s.cfg.Dir = tmp, true, tmp
+		}
+		srv, err := StartS3Server(ctx, dir)
+		if err != nil {
+			s.removeDir()
+			return err
+		}
+		s.server, s.ownsServer = srv, true
+	}
+	s.awsCfg = s.server.AWSConfig()
+	s.s3 = s3.NewFromConfig(s.awsCfg, func(o *s3.Options) {
+		o.BaseEndpoint = aws.String(s.server.Endpoint)
+		o.UsePathStyle = true
+	})
+	if err := s.buckets.create(ctx, s.s3); err != nil {
+		s.Close()
+		return err
+	}
+	if s.cfg.Images != "" {
+		n, err := seed(ctx, s.s3, s.buckets.PrimarySource(), s.cfg.Images)
+		if err != nil {
+			s.Close()
+			return err
+		}
+		s.logf("uploaded %d images from %s to %s", n, s.cfg.Images, s.buckets.PrimarySource())
+	}
+	s.Replicator = newReplicator(s.s3, s.buckets, s.cfg.ReplicationLag)
+	return nil
+}
+
+func (s *Stack) startRegions(ctx context.Context) error {
+	for _, name := range s.cfg.Regions {
+		conv, err := s.newConverter(ctx, name)
+		if err != nil {
+			return fmt.Errorf("starting the converter of %s: %w", name, err)
+		}
+		s.regions[name] = &region{name: name, cache: NewCache(s.cfg.CacheBytes), converter: conv}
+	}
+	return nil
+}
+
+// Close stops replication and the S3 server the stack started, and removes
+// the data folder it made.
+func (s *Stack) Close() error {
+	if s.stop != nil {
+		s.stop()
+		<-s.done
+		s.stop = nil
+	}
+	if s.ownsServer {
+		s.server.Close()
+		s.ownsServer = false
+	}
+	s.removeDir()
+	return nil
+}
+
+func (s *Stack) removeDir() {
+	if s.ownsDir {
+		os.RemoveAll(s.cfg.Dir)
+		s.ownsDir = false
+	}
+}
+
+func (s *Stack) logf(format string, args ...any) { s.cfg.Logf(format, args...) }
