@@ -1,0 +1,133 @@
+package edge_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"imgcells/edge"
+	"imgcells/edge/cfrun"
+)
+
+// TestSameResultInNode runs the rendered code in a second engine (Node.js,
+// whose crypto module has the same createHmac API as CloudFront's) and
+// checks that it rewrites every request exactly as cfrun does, so goja's
+// behaviour is not what the tests depend on. Node finds the function's
+// 'cloudfront' import in a stub package backed by the same key-value map.
+func TestSameResultInNode(t *testing.T) {
+	node := os.Getenv("IMGCELLS_NODE")
+	if node == "" {
+		node, _ = exec.LookPath("node")
+	}
+	if node == "" {
+		if os.Getenv("IMGCELLS_REQUIRE_TOOLS") == "1" {
+			t.Fatal("node not found on PATH or in IMGCELLS_NODE (IMGCELLS_REQUIRE_TOOLS=1)")
+		}
+		t.Skip("node not found on PATH or in IMGCELLS_NODE: skipping the second-engine check")
+	}
+	cfg := edge.DefaultConfig()
+	cfg.Signing = true
+	code, err := edge.Render(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kvs := map[string]string{edge.KeyCurrent: "k1", edge.KeyPrevious: "k0"}
+	dir := t.TempDir()
+	write := func(name, text string) {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("fn.mjs", string(code)+"\nexport { handler };\n")
+	write("node_modules/cloudfront/package.json", `{"name": "cloudfront", "type": "module", "main": "index.js"}`)
+	write("node_modules/cloudfront/index.js", `const store = JSON.parse(process.env.KVS);
+export default { kvs() { return {
+  async get(k) { if (Object.prototype.hasOwnProperty.call(store, k)) return store[k]; throw new Error('key not found'); },
+  async exists(k) { return Object.prototype.hasOwnProperty.call(store, k); } }; } };
+`)
+	write("driver.mjs", `import { handler } from './fn.mjs';
+Date.now = () => Number(process.env.NOW) * 1000;
+let input = '';
+for await (const chunk of process.stdin) input += chunk;
+const out = [];
+for (const ev of JSON.parse(input)) out.push(await handler(ev));
+process.stdout.write(JSON.stringify(out));
+`)
+
+	events := nodeEvents(t, kvs)
+	in, _ := json.Marshal(events)
+	kvsJSON, _ := json.Marshal(kvs)
+	cmd := exec.Command(node, "driver.mjs")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "KVS="+string(kvsJSON), "NOW="+strconv.Itoa(now))
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, stderr.String())
+	}
+	var fromNode []struct {
+		StatusCode int                    `json:"statusCode"`
+		URI        string                 `json:"uri"`
+		Method     string                 `json:"method"`
+		Query      map[string]cfrun.Value `json:"querystring"`
+	}
+	if err := json.Unmarshal(out, &fromNode); err != nil || len(fromNode) != len(events) {
+		t.Fatalf("node output (%v): %.200s", err, out)
+	}
+	r := runner(t, cfg, kvs, fixedClock(now))
+	for i, ev := range events {
+		res, err := r.Run(ev)
+		if err != nil {
+			t.Fatalf("%s: %v", ev.Request.URI, err)
+		}
+		n := fromNode[i]
+		switch {
+		case res.Response != nil && n.StatusCode != res.Response.StatusCode:
+			t.Errorf("%s: cfrun answers %d, node %+v", ev.Request.URI, res.Response.StatusCode, n)
+		case res.Request != nil && (n.URI != res.Request.URI || n.Method != res.Request.Method || len(n.Query) != 0):
+			t.Errorf("%s: cfrun rewrites to %s, node to %+v", ev.Request.URI, res.Request.URI, n)
+		}
+	}
+	t.Logf("%d requests agree between cfrun and node", len(events))
+}
+
+// nodeEvents: the viewer vectors, browsers, odd keys and signed URLs.
+func nodeEvents(t *testing.T, kvs map[string]string) []cfrun.Event {
+	var evs []cfrun.Event
+	add := func(method, target, accept string) {
+		h := http.Header{}
+		if accept != "" {
+			h.Set("Accept", accept)
+		}
+		evs = append(evs, cfrun.NewEvent(method, target, h))
+	}
+	exp := time.Unix(now+60, 0)
+	for _, key := range []string{"products/shoe.jpg", "summer sale/red shoe+laces 100%.jpg", "produits/chaussure-été/日本.jpg", "it's(1)!*.jpg"} {
+		for _, b := range browsers {
+			for _, q := range []url.Values{nil, {"width": {"641"}, "quality": {"55"}}, {"format": {"png"}, "height": {"5000"}}, {"fit": {"cover"}, "width": {"300"}, "height": {"200"}, "format": {"jpg"}}} {
+				add("GET", edge.SignURL(kvs[edge.KeyCurrent], key, q, exp), b.accept)
+			}
+		}
+		add("HEAD", edge.SignURL(kvs[edge.KeyPrevious], key, nil, time.Time{}), "")
+		add("GET", edge.SignURL("wrong", key, nil, exp), "")
+		add("GET", edge.SignURL(kvs[edge.KeyCurrent], key, nil, time.Unix(now-1, 0)), "")
+		add("GET", edge.EncodePath(key), "")
+	}
+	for _, target := range []string{"/", "/a//b.jpg", "/a/../b.jpg", "/a%zz.jpg", "/a%C0%AF.jpg", "/a%00.jpg"} {
+		add("GET", target+"?sig=00", "")
+	}
+	return evs
+}
