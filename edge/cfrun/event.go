@@ -5,6 +5,7 @@
 package cfrun
 
 import (
+	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -109,10 +110,15 @@ func NewEvent(method, target string, header http.Header) Event {
 	}
 }
 
-// FromHTTP builds the event for an incoming HTTP request.
+// FromHTTP builds the event for an incoming HTTP request, from the request
+// target exactly as the client sent it when the server recorded it.
 func FromHTTP(r *http.Request) Event {
-	ev := NewEvent(r.Method, r.URL.RequestURI(), r.Header)
-	if host, _, ok := strings.Cut(r.RemoteAddr, ":"); ok {
+	target := r.RequestURI
+	if !strings.HasPrefix(target, "/") {
+		target = r.URL.RequestURI() // a client-side request, or absolute-form
+	}
+	ev := NewEvent(r.Method, target, r.Header)
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		ev.Viewer.IP = host
 	}
 	return ev

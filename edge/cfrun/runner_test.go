@@ -143,14 +143,15 @@ func TestResponseBodies(t *testing.T) {
 }
 
 func TestEventShape(t *testing.T) {
-	req := httptest.NewRequest("HEAD", "/a%20b.jpg?width=640&x=1&x=2&flag", nil)
+	req := httptest.NewRequest("HEAD", "/a%20b%41%2b.jpg?width=640&x=1&x=2&flag", nil)
+	req.RemoteAddr = "[2001:db8::1]:5555"
 	req.Header.Add("Accept", "image/webp")
 	req.Header.Add("X-Two", "1")
 	req.Header.Add("X-Two", "2")
 	ev := cfrun.FromHTTP(req)
 	r := ev.Request
-	if r.Method != "HEAD" || r.URI != "/a%20b.jpg" || r.Headers["accept"].Value != "image/webp" {
-		t.Errorf("request: %+v", r)
+	if r.Method != "HEAD" || r.URI != "/a%20b%41%2b.jpg" || r.Headers["accept"].Value != "image/webp" || ev.Viewer.IP != "2001:db8::1" {
+		t.Errorf("event: %+v", ev)
 	}
 	if v := r.Headers["x-two"]; v.Value != "1" || len(v.MultiValue) != 2 || v.MultiValue[1].Value != "2" {
 		t.Errorf("multi-value header: %+v", v)
@@ -164,7 +165,7 @@ func TestEventShape(t *testing.T) {
 	// the function sees exactly this shape
 	run := load(t, "function handler(e) { return { statusCode: 200, body: [e.version, e.context.eventType, e.request.method, e.request.uri, e.request.headers['x-two'].multiValue.length, e.request.querystring.width.value].join(' ') }; }", nil)
 	res, err := run.Handle(req)
-	if err != nil || res.Response.Body != "1.0 viewer-request HEAD /a%20b.jpg 2 640" {
+	if err != nil || res.Response.Body != "1.0 viewer-request HEAD /a%20b%41%2b.jpg 2 640" {
 		t.Errorf("seen by the function: %+v, %v", res.Response, err)
 	}
 }
