@@ -45,8 +45,9 @@ func Convert(src []byte, v Variant, lim Limits) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.w != w && p.cropW == w {
-		// A decoder disagreed with the header (only JPEG scales on purpose).
+	if !p.fits(r.w, r.h) {
+		// The decoded image is not the size the header said (a GIF frame
+		// smaller than its screen): plan again from what was decoded.
 		p = makePlan(r.w, r.h, o, v)
 	}
 	t1 := time.Now()

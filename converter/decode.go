@@ -96,6 +96,7 @@ func (p plan) scaledTo(w, h, denom int) plan {
 	}
 	f := 1 / float64(denom)
 	q := p
+	q.srcW, q.srcH = w, h
 	q.cropX = min(int(math.Round(float64(p.cropX)*f)), w-1)
 	q.cropY = min(int(math.Round(float64(p.cropY)*f)), h-1)
 	q.cropW = max(1, min(int(math.Round(float64(p.cropW)*f)), w-q.cropX))

@@ -6,6 +6,7 @@ import "math"
 // oriented) coordinates: the source rectangle to read and the size to scale
 // it to.
 type plan struct {
+	srcW, srcH                 int // the source size the plan was made for
 	cropX, cropY, cropW, cropH int // source rectangle
 	outW, outH                 int // stored-orientation output size
 }
@@ -18,7 +19,7 @@ func makePlan(w, h, o int, v Variant) plan {
 	if o >= 5 {
 		vw, vh = vh, vw
 	}
-	p := plan{cropW: w, cropH: h, outW: w, outH: h}
+	p := plan{srcW: w, srcH: h, cropW: w, cropH: h, outW: w, outH: h}
 	if vw == 0 && vh == 0 {
 		return p
 	}
@@ -58,4 +59,11 @@ func makePlan(w, h, o int, v Variant) plan {
 		p.outH = min(p.outH, vh)
 	}
 	return p
+}
+
+// fits reports whether the plan was made for a w×h image and its crop
+// rectangle lies inside it.
+func (p plan) fits(w, h int) bool {
+	return p.srcW == w && p.srcH == h && p.cropX >= 0 && p.cropY >= 0 && p.cropW > 0 && p.cropH > 0 &&
+		p.cropX+p.cropW <= w && p.cropY+p.cropH <= h && p.outW > 0 && p.outH > 0
 }
