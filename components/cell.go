@@ -1,0 +1,161 @@
+package components
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// CellArgs configure one RegionalImageCell. The cell's region is not here: it comes from
+// the AWS provider passed in the resource options.
+type CellArgs struct {
+	// Primary cells own the main source bucket; the others hold a replica of it.
+	Primary bool
+	// PrimaryRegion is the region of the main source bucket (the Lambda's fallback).
+	PrimaryRegion string
+	// PrimarySource is the main source bucket; nil in the primary cell itself.
+	PrimarySource *CellBucket
+	// Domain and HostedZoneID, when set, serve the API as convert.<Domain> here.
+	Domain, HostedZoneID string
+
+	Code                  Artifact
+	Converter             ConverterSettings
+	OriginVerifySecret    pulumi.StringInput
+	TransformedExpiryDays int
+}
+
+// CellBucket is a bucket's name and ARN, as other resources refer to it.
+type CellBucket struct {
+	Name pulumi.StringOutput
+	ARN  pulumi.StringOutput
+}
+
+// RegionalImageCell is everything imgcells runs in one region: the source bucket (main or
+// replica), the transformed bucket, the converter Lambda and its HTTP API.
+//
+// A cell is built in two steps, because its buckets replicate to the other cells' and its
+// transformed bucket admits the distribution, neither of which exists when the cell is
+// created: NewRegionalImageCell creates the regional resources, then Connect adds the
+// replication and the transformed bucket's policy and registers the outputs.
+type RegionalImageCell struct {
+	pulumi.ResourceState
+
+	name        string
+	args        CellArgs
+	source      *privateBucket
+	transformed *privateBucket
+	opts        []pulumi.ResourceOption
+
+	Source      CellBucket
+	Transformed CellBucket
+	Function    *lambda.Function
+	API         *regionalAPI
+	APIEndpoint pulumi.StringOutput
+	connected   bool
+}
+
+// NewRegionalImageCell creates a cell's regional resources under the provider in opts.
+func NewRegionalImageCell(ctx *pulumi.Context, name string, args CellArgs, opts ...pulumi.ResourceOption) (*RegionalImageCell, error) {
+	if !args.Primary && args.PrimarySource == nil {
+		return nil, fmt.Errorf("cell %s: a replica cell needs the primary source bucket", name)
+	}
+	c := &RegionalImageCell{name: name, args: args}
+	if err := ctx.RegisterComponentResource(CellType, name, c, opts...); err != nil {
+		return nil, fmt.Errorf("registering cell %s: %w", name, err)
+	}
+	c.opts = []pulumi.ResourceOption{pulumi.Parent(c)}
+	var err error
+	c.source, err = newPrivateBucket(ctx, name, bucketSpec{Role: "source"}, c.opts...)
+	if err != nil {
+		return nil, err
+	}
+	c.Source = CellBucket{Name: c.source.Bucket.Bucket, ARN: c.source.Bucket.Arn}
+	if err := setPolicy(ctx, child(name, "source-policy"), c.source,
+		c.source.Bucket.Arn.ApplyT(func(arn string) string { return BucketPolicy(arn) }).(pulumi.StringOutput), c.opts...); err != nil {
+		return nil, err
+	}
+	c.transformed, err = newPrivateBucket(ctx, name, bucketSpec{
+		Role: "transformed", ForceDestroy: true, ExpiryDays: args.TransformedExpiryDays,
+	}, c.opts...)
+	if err != nil {
+		return nil, err
+	}
+	c.Transformed = CellBucket{Name: c.transformed.Bucket.Bucket, ARN: c.transformed.Bucket.Arn}
+
+	primary := c.Source
+	if !args.Primary {
+		primary = *args.PrimarySource
+	}
+	c.Function, err = newConverter(ctx, name, args.Code, args.Converter, converterEnv{
+		SourceBucket:        c.Source.Name,
+		PrimarySourceBucket: primary.Name,
+		PrimaryRegion:       args.PrimaryRegion,
+		TransformedBucket:   c.Transformed.Name,
+		OriginVerifySecret:  args.OriginVerifySecret,
+	}, pulumi.StringArray{c.Source.ARN, primary.ARN}, c.Transformed.ARN, c.opts...)
+	if err != nil {
+		return nil, err
+	}
+	c.API, err = newAPI(ctx, name, c.Function, c.opts...)
+	if err != nil {
+		return nil, err
+	}
+	c.APIEndpoint = c.API.Endpoint
+	if args.Domain != "" {
+		if err := c.API.addDomain(ctx, name, args.Domain, args.HostedZoneID, c.opts...); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// CellLinks are what a cell learns once every cell and the front exist.
+type CellLinks struct {
+	Peers           map[string]*RegionalImageCell // region → every other cell
+	DistributionARN pulumi.StringInput
+	RTC             bool // S3 Replication Time Control on every rule
+}
+
+// Connect replicates the transformed bucket to every peer's (and, in the primary cell,
+// the main source bucket to every replica), lets the distribution read the transformed
+// bucket, and registers the cell's outputs. It runs once, last.
+func (c *RegionalImageCell) Connect(ctx *pulumi.Context, links CellLinks) error {
+	if c.connected {
+		return fmt.Errorf("cell %s is already connected", c.name)
+	}
+	c.connected = true
+	policy := pulumi.All(c.Transformed.ARN, links.DistributionARN).ApplyT(func(v []any) string {
+		arn := v[0].(string)
+		return BucketPolicy(arn, CloudFrontRead(objects(arn), v[1].(string)))
+	}).(pulumi.StringOutput)
+	if err := setPolicy(ctx, child(c.name, "transformed-policy"), c.transformed, policy, c.opts...); err != nil {
+		return err
+	}
+	var transformedTo, sourceTo []replicaTarget
+	for _, region := range sortedKeys(links.Peers) {
+		p := links.Peers[region]
+		transformedTo = append(transformedTo, replicaTarget{Region: region, Bucket: p.transformed})
+		sourceTo = append(sourceTo, replicaTarget{Region: region, Bucket: p.source})
+	}
+	if len(transformedTo) > 0 {
+		if _, err := replicate(ctx, c.name, "transformed", c.transformed, transformedTo, links.RTC, c.opts...); err != nil {
+			return err
+		}
+		if c.args.Primary {
+			if _, err := replicate(ctx, c.name, "source", c.source, sourceTo, links.RTC, c.opts...); err != nil {
+				return err
+			}
+		}
+	}
+	outputs := pulumi.Map{
+		"sourceBucket":      c.Source.Name,
+		"transformedBucket": c.Transformed.Name,
+		"apiEndpoint":       c.APIEndpoint,
+		"functionName":      c.Function.Name,
+	}
+	if err := ctx.RegisterResourceOutputs(c, outputs); err != nil {
+		return fmt.Errorf("registering outputs of cell %s: %w", c.name, err)
+	}
+	return nil
+}

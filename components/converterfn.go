@@ -1,0 +1,100 @@
+package components
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// ConverterTimeoutSeconds stays below API Gateway's 30-second integration timeout, so a
+// slow conversion ends as the Lambda's own error rather than a gateway 503.
+const ConverterTimeoutSeconds = 25
+
+// OriginVerifyHeader is the header CloudFront adds to requests to the converter origin.
+const OriginVerifyHeader = "x-origin-verify"
+
+// ConverterSettings are the converter Lambda's sizing and limits.
+type ConverterSettings struct {
+	MemoryMB            int
+	ReservedConcurrency int // 0: none
+	MaxSourceBytes      int64
+	MaxSourcePixels     int64
+	LogRetentionDays    int
+}
+
+// converterEnv is the environment the bootstrap reads.
+type converterEnv struct {
+	SourceBucket, PrimarySourceBucket, TransformedBucket pulumi.StringInput
+	PrimaryRegion                                        string
+	OriginVerifySecret                                   pulumi.StringInput
+}
+
+func (e converterEnv) variables(s ConverterSettings) pulumi.StringMap {
+	return pulumi.StringMap{
+		"IMGCELLS_SOURCE_BUCKET":         e.SourceBucket,
+		"IMGCELLS_PRIMARY_SOURCE_BUCKET": e.PrimarySourceBucket,
+		"IMGCELLS_PRIMARY_REGION":        pulumi.String(e.PrimaryRegion),
+		"IMGCELLS_TRANSFORMED_BUCKET":    e.TransformedBucket,
+		"IMGCELLS_ORIGIN_VERIFY_SECRET":  pulumi.ToSecret(e.OriginVerifySecret).(pulumi.StringOutput),
+		"IMGCELLS_MAX_SOURCE_BYTES":      pulumi.String(strconv.FormatInt(s.MaxSourceBytes, 10)),
+		"IMGCELLS_MAX_SOURCE_PIXELS":     pulumi.String(strconv.FormatInt(s.MaxSourcePixels, 10)),
+	}
+}
+
+// newConverter creates the converter Lambda (provided.al2023, arm64, `bootstrap` in the
+// zip), its log group and its role, which may read the source buckets, read and write this
+// region's transformed bucket, and write its own logs: nothing else.
+func newConverter(ctx *pulumi.Context, component string, code Artifact, s ConverterSettings, env converterEnv,
+	sourceARNs pulumi.StringArrayInput, transformedARN pulumi.StringInput, opts ...pulumi.ResourceOption) (*lambda.Function, error) {
+	name := child(component, "converter")
+	logs, err := cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
+		RetentionInDays: pulumi.Int(s.LogRetentionDays),
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("creating %s log group: %w", name, err)
+	}
+	role, err := iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
+		AssumeRolePolicy: pulumi.String(AssumeRolePolicy("lambda.amazonaws.com")),
+		Description:      pulumi.String("imgcells converter: read originals, store variants, write logs"),
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("creating %s role: %w", name, err)
+	}
+	policy := pulumi.All(sourceARNs, transformedARN, logs.Arn).ApplyT(func(v []any) string {
+		return ConverterPolicy(ConverterAccess{
+			SourceBuckets: v[0].([]string), TransformedBucket: v[1].(string), LogGroup: v[2].(string),
+		})
+	}).(pulumi.StringOutput)
+	rp, err := iam.NewRolePolicy(ctx, name+"-policy", &iam.RolePolicyArgs{Role: role.ID(), Policy: policy}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("granting %s: %w", name, err)
+	}
+	reserved := -1 // the account's unreserved pool
+	if s.ReservedConcurrency > 0 {
+		reserved = s.ReservedConcurrency
+	}
+	fn, err := lambda.NewFunction(ctx, name, &lambda.FunctionArgs{
+		Runtime:                      pulumi.String("provided.al2023"),
+		Handler:                      pulumi.String("bootstrap"),
+		Architectures:                pulumi.StringArray{pulumi.String("arm64")},
+		Code:                         pulumi.NewFileArchive(code.Path),
+		SourceCodeHash:               pulumi.String(code.Base64SHA256),
+		Role:                         role.Arn,
+		MemorySize:                   pulumi.Int(s.MemoryMB),
+		Timeout:                      pulumi.Int(ConverterTimeoutSeconds),
+		ReservedConcurrentExecutions: pulumi.Int(reserved),
+		Environment:                  &lambda.FunctionEnvironmentArgs{Variables: env.variables(s)},
+		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
+			LogFormat: pulumi.String("Text"),
+			LogGroup:  logs.Name,
+		},
+	}, append(opts, pulumi.DependsOn([]pulumi.Resource{rp}))...)
+	if err != nil {
+		return nil, fmt.Errorf("creating %s function: %w", name, err)
+	}
+	return fn, nil
+}
