@@ -1,0 +1,52 @@
+#!/bin/sh
+# Benchmarks imgcells against sharp on real photographs: WebP q75 at widths
+# 640 and 1280, single thread, interleaved, plus one fresh-process conversion
+# each. Installs what it needs (Debian packages when run as root, sharp from
+# npm into bench/node_modules), then prints the figures table.
+#   bench/run.sh [extra flags for bench/compare, e.g. -rounds 5]
+set -eu
+cd "$(dirname "$0")/.."
+out=bench/out
+mkdir -p "$out"
+
+# Tools: ImageMagick (reference resize), node and npm (sharp), libjpeg-turbo
+# headers (the converter's cgo binding).
+missing=""
+command -v node >/dev/null || missing="$missing nodejs"
+command -v npm >/dev/null || missing="$missing npm"
+[ -x /usr/bin/convert ] || missing="$missing imagemagick"
+[ -f /usr/include/jpeglib.h ] || missing="$missing libjpeg62-turbo-dev"
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		apt-get install -y --no-install-recommends $missing
+	else
+		echo "bench: install these Debian packages first:$missing" >&2
+		exit 1
+	fi
+fi
+if [ ! -d bench/node_modules/sharp ]; then
+	npm install --prefix bench --no-audit --no-fund
+fi
+
+# Photographs: 8-20 MP JPEGs from Debian's Lomiri wallpaper packages
+# (CC0 / CC-BY / CC-BY-SA, see their copyright files), plus one PNG made
+# from another photo of the set.
+photos="$out/photos"
+if [ ! -f "$photos/.done" ]; then
+	mkdir -p "$photos/debs"
+	(cd "$photos/debs" && apt-get download lomiri-wallpapers-16.04 lomiri-wallpapers-20.04)
+	for deb in "$photos"/debs/*.deb; do dpkg-deb -x "$deb" "$photos/root"; done
+	bg="$photos/root/usr/share/backgrounds"
+	for f in Dragonfly_by_Bolly seeding_by_Clements_Engelhardt sunset_by_Aitzol_Berasategi \
+		Bridge_by_Sander_Klootwijk picosdeeuropa_by_Aitzol_Berasategi Infinite-Sea_by_Aury88 \
+		umang_by_Abhishek_Mudgal; do
+		cp "$bg/$f.jpg" "$photos/$f.jpg"
+	done
+	/usr/bin/convert "$bg/life_by_Aitzol_Berasategi.jpg" -strip PNG24:"$photos/life_by_Aitzol_Berasategi.png"
+	touch "$photos/.done"
+fi
+
+go build -o "$out/imgconvert" ./converter/cmd/imgconvert
+go build -o "$out/goharness" ./bench/goharness
+go build -o "$out/compare" ./bench/compare
+"$out/compare" -magick /usr/bin/convert "$@" "$photos"/*.jpg "$photos"/*.png
