@@ -28,3 +28,8 @@ bench: ## Go benchmarks of the converter core
 
 build: ## compile every package and command
 	$(GO) build ./...
+
+STACK ?= dev
+.PHONY: edge-render
+edge-render: ## print the CloudFront Function code Pulumi.$(STACK).yaml deploys (make edge-render STACK=prod)
+	@$(GO) run ./cmd/edgerender -stack $(STACK)
