@@ -28,28 +28,35 @@ import (
 	"imgcells/local/stack"
 )
 
+// logger is the command's own: an imported package silences the standard
+// logger's default output.
+var logger = log.New(os.Stderr, "", log.Ltime|log.Lmicroseconds)
+
 func main() {
-	log.SetFlags(log.Ltime | log.Lmicroseconds)
 	if err := run(); err != nil {
-		log.Fatal(err)
+		fmt.Fprintln(os.Stderr, "local:", err)
+		os.Exit(1)
 	}
 }
 
 func run() error {
+	// An own flag set: imported packages register flags (-v among them) on
+	// the default one.
+	fs := flag.NewFlagSet("local", flag.ExitOnError)
 	var (
-		images     = flag.String("images", "testdata/photos", "folder of images to serve (uploaded to the source bucket at start)")
-		addr       = flag.String("addr", ":8080", "address to serve on")
-		stackName  = flag.String("stack", "dev", "which Pulumi.<stack>.yaml to simulate: dev or prod")
-		stackFile  = flag.String("stack-file", "", "path of the stack file (default Pulumi.<stack>.yaml here)")
-		viewer     = flag.String("region", "", "region requests are routed to (default the primary); the X-Imgcells-Region header overrides it per request")
-		lag        = flag.Duration("replication-lag", 2*time.Second, "how long S3 replication takes to copy a new object to the other regions")
-		dataDir    = flag.String("data", "", "folder for the S3 server's data (default a temporary folder, removed on exit)")
-		endpoint   = flag.String("s3-endpoint", "", "use this S3-compatible server instead of starting versitygw")
-		s3Region   = flag.String("s3-region", "us-east-1", "the region the -s3-endpoint server checks signatures against")
-		verbose    = flag.Bool("v", false, "also print the converter's own request log")
-		noCollapse = flag.Bool("no-collapse", false, "turn off request collapsing in the edge cache")
+		images     = fs.String("images", "testdata/photos", "folder of images to serve (uploaded to the source bucket at start)")
+		addr       = fs.String("addr", ":8080", "address to serve on")
+		stackName  = fs.String("stack", "dev", "which Pulumi.<stack>.yaml to simulate: dev or prod")
+		stackFile  = fs.String("stack-file", "", "path of the stack file (default Pulumi.<stack>.yaml here)")
+		viewer     = fs.String("region", "", "region requests are routed to (default the primary); the X-Imgcells-Region header overrides it per request")
+		lag        = fs.Duration("replication-lag", 2*time.Second, "how long S3 replication takes to copy a new object to the other regions")
+		dataDir    = fs.String("data", "", "folder for the S3 server's data (default a temporary folder, removed on exit)")
+		endpoint   = fs.String("s3-endpoint", "", "use this S3-compatible server instead of starting versitygw")
+		s3Region   = fs.String("s3-region", "us-east-1", "the region the -s3-endpoint server checks signatures against")
+		verbose    = fs.Bool("verbose", false, "also print the converter's own request log")
+		noCollapse = fs.Bool("no-collapse", false, "turn off request collapsing in the edge cache")
 	)
-	flag.Parse()
+	fs.Parse(os.Args[1:])
 
 	path := *stackFile
 	if path == "" {
@@ -64,6 +71,7 @@ func run() error {
 	cfg.ReplicationLag = *lag
 	cfg.Dir = *dataDir
 	cfg.NoCollapse = *noCollapse
+	cfg.Logf = logger.Printf
 	if *images != "" {
 		if st, err := os.Stat(*images); err != nil || !st.IsDir() {
 			return fmt.Errorf("-images %s is not a folder (run from the repository root, or pass -images DIR)", *images)
@@ -105,9 +113,9 @@ func run() error {
 		defer cancel()
 		srv.Shutdown(shut)
 	}()
-	log.Printf("imgcells local stack (%s): regions %s, primary %s, S3 at %s, replication lag %s",
+	logger.Printf("imgcells local stack (%s): regions %s, primary %s, S3 at %s, replication lag %s",
 		*stackName, strings.Join(st.Regions(), ","), st.PrimaryRegion(), st.S3Endpoint(), *lag)
-	log.Printf("gallery: http://%s/", displayAddr(ln.Addr()))
+	logger.Printf("gallery: http://%s/", displayAddr(ln.Addr()))
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

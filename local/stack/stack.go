@@ -47,7 +47,7 @@ type Config struct {
 	CacheBytes      int                              // per edge cache; default 256 MiB
 	NoCollapse      bool                             // turn off CloudFront's request collapsing
 	BucketPrefix    string                           // default "imgcells-local"
-	Logf            func(format string, args ...any) // default log.Printf
+	Logf            func(format string, args ...any) // default: to stderr
 }
 
 // region is one simulated AWS region: its edge cache and its converter.
@@ -158,7 +158,8 @@ func (c *Config) defaults() error {
 		c.BucketPrefix = "imgcells-local"
 	}
 	if c.Logf == nil {
-		c.Logf = log.Printf
+		// Not log.Printf: an imported package silences the standard logger.
+		c.Logf = log.New(os.Stderr, "", log.LstdFlags).Printf
 	}
 	return nil
 }

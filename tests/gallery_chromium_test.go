@@ -1,0 +1,117 @@
+package tests
+
+import (
+	"context"
+	"errors"
+	"html"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// ChromiumEnv may name the Chromium binary; otherwise chromium is looked up
+// on PATH (Debian's package).
+const ChromiumEnv = "IMGCELLS_CHROMIUM"
+
+func findChromium() (string, error) {
+	if p := os.Getenv(ChromiumEnv); p != "" {
+		return p, nil
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("chromium not found (apt-get install chromium, or set " + ChromiumEnv + ")")
+}
+
+var imgTag = regexp.MustCompile(`<img [^>]*>`)
+var attr = regexp.MustCompile(`([a-z-]+)="([^"]*)"`)
+
+// The gallery page loads in a real headless Chromium: every image is
+// fetched through the stack, decoded by the browser (naturalWidth > 0),
+// and was delivered as WebP because Chromium's Accept header asks for it.
+func TestGalleryInChromium(t *testing.T) {
+	bin, err := findChromium()
+	requireTool(t, err)
+	s := startStack(t, nil)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin,
+		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-dev-shm-usage", "--user-data-dir="+t.TempDir(),
+		"--virtual-time-budget=30000", "--dump-dom", s.URL+"/")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("chromium: %v\n%s", err, tail(stderr.String(), 2000))
+	}
+	dom := string(out)
+	if !strings.Contains(dom, `data-annotated="true"`) {
+		t.Fatalf("the page's script did not finish; DOM:\n%s\nstderr:\n%s", tail(dom, 3000), tail(stderr.String(), 2000))
+	}
+	imgs := imgTag.FindAllString(dom, -1)
+	photos, err := os.ReadDir("../testdata/photos")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, p := range photos {
+		if !p.IsDir() && isImageName(p.Name()) {
+			want += 3 // GalleryWidths
+		}
+	}
+	if len(imgs) != want {
+		t.Fatalf("%d <img> in the page, want %d", len(imgs), want)
+	}
+	for _, tag := range imgs {
+		a := map[string]string{}
+		for _, m := range attr.FindAllStringSubmatch(tag, -1) {
+			a[m[1]] = html.UnescapeString(m[2])
+		}
+		natural, _ := strconv.Atoi(a["data-natural-width"])
+		delivered, _ := strconv.Atoi(a["data-delivered"])
+		if natural <= 0 || a["data-content-type"] != "image/webp" || delivered <= 0 {
+			t.Errorf("%s: naturalWidth %d, delivered %d bytes as %q; want decoded WebP", a["src"], natural, delivered, a["data-content-type"])
+		}
+	}
+
+	// The stack's own record agrees: every image request Chromium made was
+	// a 200 WebP, whatever Accept it sent.
+	images := 0
+	for _, d := range s.Deliveries() {
+		if d.Key == "" {
+			continue
+		}
+		images++
+		if d.Status != 200 || d.ContentType != "image/webp" {
+			t.Errorf("%s (Accept %q): %d %s", d.URL, d.Accept, d.Status, d.ContentType)
+		}
+	}
+	if images < want {
+		t.Errorf("the stack served %d image requests, want at least %d", images, want)
+	}
+}
+
+func isImageName(name string) bool {
+	for _, ext := range []string{".jpg", ".jpeg", ".png", ".gif", ".webp"} {
+		if strings.HasSuffix(strings.ToLower(name), ext) {
+			return true
+		}
+	}
+	return false
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
