@@ -66,7 +66,8 @@ func NewRegionalImageCell(ctx *pulumi.Context, name string, args CellArgs, opts 
 	}
 	c.opts = []pulumi.ResourceOption{pulumi.Parent(c)}
 	var err error
-	c.source, err = newPrivateBucket(ctx, name, bucketSpec{Role: "source"}, c.opts...)
+	// A replica can be destroyed with its objects; the main bucket holds the only originals.
+	c.source, err = newPrivateBucket(ctx, name, bucketSpec{Role: "source", ForceDestroy: !args.Primary}, c.opts...)
 	if err != nil {
 		return nil, err
 	}

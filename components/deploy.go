@@ -3,6 +3,7 @@ package components
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	awsnative "github.com/pulumi/pulumi-aws-native/sdk/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -21,9 +22,9 @@ const ExamplePath = "/products/shoe.jpg?width=640"
 // primary first, since the others replicate its source bucket), the front over all of
 // them, then the links between cells and the stack outputs.
 func Deploy(ctx *pulumi.Context, cfg Config) error {
-	moduleDir, err := os.Getwd()
+	moduleDir, err := moduleRoot()
 	if err != nil {
-		return fmt.Errorf("finding the module directory: %w", err)
+		return err
 	}
 	code, err := PackageConverter(moduleDir, cfg, func(format string, args ...any) {
 		_ = ctx.Log.Info(fmt.Sprintf(format, args...), nil)
@@ -87,6 +88,23 @@ func Deploy(ctx *pulumi.Context, cfg Config) error {
 	}
 	export(ctx, cfg, cells, front)
 	return nil
+}
+
+// moduleRoot is the nearest directory at or above the working directory holding go.mod:
+// the project directory under `pulumi up`, the repository root from a test.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("finding the module directory: %w", err)
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no go.mod at or above %s: run from the project directory", dir)
+		}
+	}
 }
 
 // primaryFirst orders the regions with the primary first, the rest as configured.

@@ -169,7 +169,7 @@ func withConfig(raw Raw) pulumi.RunOption {
 func preview(t testing.TB, stack string, raw Raw) (*deployment, error) {
 	t.Helper()
 	raw = with(raw)
-	if _, ok := raw[KeyConverterZip]; !ok {
+	if _, ok := raw[KeyConverterZip]; !ok { // "" (set, empty) builds from source
 		raw[KeyConverterZip] = testZip(t)
 	}
 	m := newMocks()

@@ -2,8 +2,10 @@ package components
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,5 +34,44 @@ func TestPackageConverterUsesThePrebuiltZip(t *testing.T) {
 	rel, err := PackageConverter(dir, Config{ConverterZip: filepath.Base(zip)}, func(string, ...any) {})
 	if err != nil || rel.SHA256 != a.SHA256 {
 		t.Errorf("relative prebuilt zip: %+v %v", rel, err)
+	}
+}
+
+// Without a prebuilt zip the program builds the converter itself; building again from the
+// same sources gives the same hash, so the Lambda shows no diff.
+func TestDeployBuildsTheConverterZip(t *testing.T) {
+	if _, err := exec.LookPath("aarch64-linux-gnu-gcc"); err != nil {
+		if os.Getenv("IMGCELLS_REQUIRE_TOOLS") == "1" {
+			t.Fatal("aarch64-linux-gnu-gcc is not on PATH (apt-get install gcc-aarch64-linux-gnu libjpeg62-turbo-dev:arm64)")
+		}
+		t.Skip("aarch64-linux-gnu-gcc is not on PATH; install gcc-aarch64-linux-gnu and libjpeg62-turbo-dev:arm64 to run")
+	}
+	raw := with(stackFile(t, "dev"), KeyConverterZip, "")
+	var hashes []string
+	for i := 0; i < 2; i++ {
+		d := mustPreview(t, "dev", raw)
+		fns := d.ofType(tFunction)
+		if len(fns) == 0 {
+			t.Fatal("no functions")
+		}
+		h := str(fns[0].Inputs, "sourceCodeHash")
+		for _, fn := range fns {
+			if str(fn.Inputs, "sourceCodeHash") != h {
+				t.Errorf("cells deploy different code")
+			}
+		}
+		hashes = append(hashes, h)
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, ConverterZipPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	if want := base64.StdEncoding.EncodeToString(sum[:]); hashes[0] != want || hashes[1] != want {
+		t.Errorf("source code hashes %v, want the zip's %s both times", hashes, want)
 	}
 }
