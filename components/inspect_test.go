@@ -141,8 +141,6 @@ func strs(m resource.PropertyMap, path ...any) []string {
 	for _, e := range v.ArrayValue() {
 		if e = plain(e); e.IsString() {
 			out = append(out, e.StringValue())
-		} else if e.IsNumber() {
-			out = append(out, strings.TrimSuffix(strings.TrimSuffix(e.String(), "}"), "{"))
 		}
 	}
 	return out
