@@ -92,3 +92,24 @@ func (s *Stack) Replicate(ctx context.Context) (int, error) { return s.Replicato
 
 // EdgeConfig is the configuration rendered into the edge function.
 func (s *Stack) EdgeConfig() edge.Config { return s.cfg.Edge }
+
+// S3ServerPID is the versitygw process the stack started (0 if none).
+func (s *Stack) S3ServerPID() int {
+	if !s.ownsServer {
+		return 0
+	}
+	return s.server.PID()
+}
+
+// DeleteVariant removes a stored variant from every transformed bucket and
+// empties the edge caches, so the next request for it is cold again.
+func (s *Stack) DeleteVariant(ctx context.Context, key string) error {
+	for _, r := range s.cfg.Regions {
+		bucket := s.buckets.Transformed(r)
+		if _, err := s.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}); err != nil {
+			return fmt.Errorf("deleting %s/%s: %w", bucket, key, err)
+		}
+	}
+	s.PurgeCaches()
+	return nil
+}

@@ -12,22 +12,25 @@ import (
 // Delivery records one viewer request: what was asked, what the edge
 // function made of it, where the answer came from and how long each step took.
 type Delivery struct {
-	Time        time.Time     `json:"time"`
-	Method      string        `json:"method"`
-	URL         string        `json:"url"`    // as the viewer sent it
-	Accept      string        `json:"accept"` // the viewer's Accept header
-	Region      string        `json:"region"`
-	Key         string        `json:"key"`      // the rewritten URI: the cache key and the object key
-	Cache       string        `json:"cache"`    // Hit, Miss, Function (edge-generated) or Error
-	Origin      string        `json:"origin"`   // cache, s3 or converter
-	Failover    string        `json:"failover"` // why the origin group failed over, if it did
-	Status      int           `json:"status"`
-	ContentType string        `json:"contentType"`
-	Bytes       int           `json:"bytes"`
-	Edge        time.Duration `json:"edgeNs"`
-	S3          time.Duration `json:"s3Ns"`
-	Convert     time.Duration `json:"convertNs"`
-	Total       time.Duration `json:"totalNs"`
+	Time        time.Time `json:"time"`
+	Method      string    `json:"method"`
+	URL         string    `json:"url"`    // as the viewer sent it
+	Accept      string    `json:"accept"` // the viewer's Accept header
+	Region      string    `json:"region"`
+	Key         string    `json:"key"`      // the rewritten URI: the cache key and the object key
+	Cache       string    `json:"cache"`    // Hit, Miss, Function (edge-generated) or Error
+	Origin      string    `json:"origin"`   // cache, s3 or converter
+	Failover    string    `json:"failover"` // why the origin group failed over, if it did
+	Status      int       `json:"status"`
+	ContentType string    `json:"contentType"`
+	Bytes       int       `json:"bytes"`
+	// ServerTiming is the converter's Server-Timing header (fetch, convert
+	// and store durations) when it answered.
+	ServerTiming string        `json:"serverTiming,omitempty"`
+	Edge         time.Duration `json:"edgeNs"`
+	S3           time.Duration `json:"s3Ns"`
+	Convert      time.Duration `json:"convertNs"`
+	Total        time.Duration `json:"totalNs"`
 }
 
 // String is the request's log line.

@@ -19,6 +19,7 @@ const RegionHeader = "X-Imgcells-Region"
 const (
 	OriginHeader   = "X-Imgcells-Origin"   // cache, s3 or converter
 	FailoverHeader = "X-Imgcells-Failover" // why the bucket was skipped, e.g. "s3 404"
+	KeyHeader      = "X-Imgcells-Key"      // the rewritten URI: cache key and object key
 )
 
 // ServeHTTP serves the gallery at / and /_local/…, and everything else
@@ -79,6 +80,7 @@ func (s *Stack) serveCDN(w http.ResponseWriter, r *http.Request) {
 	}
 	uri := res.Request.URI
 	d.Key = uri
+	w.Header().Set(KeyHeader, uri)
 
 	if e, ok := reg.cache.Get(uri); ok {
 		d.Status, d.Cache, d.Origin = e.status, "Hit", "cache"
@@ -105,6 +107,9 @@ func (s *Stack) serveCDN(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Status, d.Cache, d.Origin, d.Failover = o.status, "Miss", o.origin, o.failover
 	d.ContentType, d.Bytes, d.S3, d.Convert = o.header.Get("Content-Type"), len(o.body), o.s3Time, o.convTime
+	if o.origin == "converter" {
+		d.ServerTiming = o.header.Get("Server-Timing")
+	}
 	if o.status >= 400 {
 		d.Cache = "Error"
 	}

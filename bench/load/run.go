@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"imgcells/local/stack"
+)
+
+// loadResult is the outcome of the load run.
+type loadResult struct {
+	sent, failed        int
+	hits, misses        []time.Duration
+	elapsed             time.Duration
+	stoppedByTime       bool
+	workers, missTarget int
+}
+
+type job struct {
+	url  string
+	miss bool
+}
+
+// plan builds the request list: hits cycle over a warm set of variants
+// (converted before the clock starts), misses ask for variants not yet
+// converted (each a distinct image, width and quality).
+func plan(st *stack.Stack, o options, images []string) (warm []string, jobs []job) {
+	cfg := st.EdgeConfig()
+	rng := rand.New(rand.NewPCG(1, 2)) // fixed: every run asks the same things
+	var fresh []string
+	for _, img := range images {
+		for _, w := range cfg.Widths {
+			for _, q := range cfg.Qualities {
+				u := "/" + url.PathEscape(img) + "?width=" + strconv.Itoa(w) + "&quality=" + strconv.Itoa(q)
+				if q == cfg.DefaultQuality && (w == 320 || w == 640 || w == 1080 || w == 384 || w == 1200) {
+					warm = append(warm, u)
+				} else {
+					fresh = append(fresh, u)
+				}
+			}
+		}
+	}
+	rng.Shuffle(len(fresh), func(i, j int) { fresh[i], fresh[j] = fresh[j], fresh[i] })
+	for i := 0; i < o.requests; i++ {
+		if rng.IntN(100) < o.missPercent && len(fresh) > 0 {
+			jobs = append(jobs, job{url: fresh[0], miss: true})
+			fresh = fresh[1:]
+			continue
+		}
+		jobs = append(jobs, job{url: warm[rng.IntN(len(warm))]})
+	}
+	return warm, jobs
+}
+
+func loadRun(ctx context.Context, st *stack.Stack, client *http.Client, base string, o options) (loadResult, error) {
+	entries, err := os.ReadDir(o.images)
+	if err != nil {
+		return loadResult{}, fmt.Errorf("listing %s: %w", o.images, err)
+	}
+	var images []string
+	for _, e := range entries {
+		if !e.IsDir() && isImage(e.Name()) {
+			images = append(images, e.Name())
+		}
+	}
+	warm, jobs := plan(st, o, images)
+	accept := "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
+	for _, u := range warm { // warm the edge cache: these are the hits
+		if _, _, err := fetch(client, base+u, accept); err != nil {
+			return loadResult{}, fmt.Errorf("warming: %w", err)
+		}
+	}
+
+	res := loadResult{workers: o.workers}
+	for _, j := range jobs {
+		if j.miss {
+			res.missTarget++
+		}
+	}
+	var mu sync.Mutex
+	next := make(chan job)
+	deadline := time.Now().Add(o.limit)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < o.workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				t := time.Now()
+				_, _, err := fetch(client, base+j.url, accept)
+				d := time.Since(t)
+				mu.Lock()
+				res.sent++
+				switch {
+				case err != nil:
+					res.failed++
+					if res.failed <= 5 {
+						fmt.Fprintln(os.Stderr, "load:", err)
+					}
+				case j.miss:
+					res.misses = append(res.misses, d)
+				default:
+					res.hits = append(res.hits, d)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, j := range jobs {
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			res.stoppedByTime = true
+			break
+		}
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	return res, nil
+}
+
+func (r loadResult) print() {
+	all := append(append([]time.Duration(nil), r.hits...), r.misses...)
+	fmt.Printf("\nload run: %d requests (%d planned misses) from %d workers in %s%s, %d failed\n",
+		r.sent, r.missTarget, r.workers, r.elapsed.Round(time.Millisecond), map[bool]string{true: " (stopped by the time limit)"}[r.stoppedByTime], r.failed)
+	fmt.Printf("  throughput %.0f requests/s\n", float64(r.sent)/r.elapsed.Seconds())
+	row := func(name string, d []time.Duration) {
+		if len(d) == 0 {
+			fmt.Printf("  %-6s none\n", name)
+			return
+		}
+		fmt.Printf("  %-6s n=%-5d p50 %8s  p95 %8s  p99 %8s  max %8s\n", name, len(d),
+			ms(percentile(d, 50)), ms(percentile(d, 95)), ms(percentile(d, 99)), ms(maxOf(d)))
+	}
+	row("all", all)
+	row("hits", r.hits)
+	row("misses", r.misses)
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// percentile is the nearest-rank p-th percentile of d.
+func percentile(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := (p*len(s) + 99) / 100 // ceil(p/100 * n)
+	return s[max(i-1, 0)]
+}
+
+func minOf(d []time.Duration) time.Duration { return slices.Min(d) }
+func maxOf(d []time.Duration) time.Duration { return slices.Max(d) }
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
+
+func isImage(name string) bool {
+	for _, ext := range []string{".jpg", ".jpeg", ".png", ".gif", ".webp"} {
+		if strings.HasSuffix(strings.ToLower(name), ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// printRSS reports the peak resident memory (VmHWM) of this process (edge,
+// caches, converters) and of the S3 server process.
+func printRSS(s3PID int) {
+	fmt.Printf("\npeak RSS: stack process %s", vmHWM("self"))
+	if s3PID > 0 {
+		fmt.Printf(", S3 server (versitygw) %s", vmHWM(strconv.Itoa(s3PID)))
+	}
+	fmt.Println()
+}
+
+func vmHWM(pid string) string {
+	data, err := os.ReadFile("/proc/" + pid + "/status")
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			if err != nil {
+				return strings.TrimSpace(v)
+			}
+			return fmt.Sprintf("%.1f MiB", float64(kb)/1024)
+		}
+	}
+	return "unknown"
+}
