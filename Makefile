@@ -33,3 +33,7 @@ STACK ?= dev
 .PHONY: edge-render
 edge-render: ## print the CloudFront Function code Pulumi.$(STACK).yaml deploys (make edge-render STACK=prod)
 	@$(GO) run ./cmd/edgerender -stack $(STACK)
+
+.PHONY: local
+local: ## run the whole request path locally on http://localhost:8080 (make local STACK=prod; needs versitygw)
+	$(GO) run ./local -stack $(STACK)
