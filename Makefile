@@ -29,6 +29,11 @@ bench: ## Go benchmarks of the converter core
 build: ## compile every package and command
 	$(GO) build ./...
 
+ARCH ?= arm64
+.PHONY: converter
+converter: ## build dist/converter-$(ARCH).zip, the converter Lambda (ARCH=amd64 for x86_64; rebuilds only when sources changed)
+	$(GO) run ./converter/cmd/buildzip -arch $(ARCH) -out dist/converter-$(ARCH).zip
+
 STACK ?= dev
 .PHONY: edge-render
 edge-render: ## print the CloudFront Function code Pulumi.$(STACK).yaml deploys (make edge-render STACK=prod)

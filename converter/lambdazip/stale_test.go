@@ -1,0 +1,114 @@
+package lambdazip_test
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"imgcells/converter/lambdazip"
+)
+
+// fakeModule writes a minimal module tree whose sources SourceHash covers.
+func fakeModule(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod":                          "module imgcells\n",
+		"go.sum":                          "",
+		"converter/convert.go":            "package converter\n",
+		"converter/convert_test.go":       "package converter\n",
+		"converter/testdata/big.jpg":      "jpeg",
+		"converter/internal/c/shim.c":     "int x;\n",
+		"converter/cmd/bootstrap/main.go": "package main\n",
+		"README.md":                       "docs\n",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestSourceHashTracksBuildInputsOnly(t *testing.T) {
+	dir := fakeModule(t)
+	opts := lambdazip.Options{ModuleDir: dir, Arch: "arm64", OutPath: filepath.Join(dir, "dist", "c.zip")}
+	base, err := lambdazip.SourceHash(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := lambdazip.SourceHash(opts); again != base {
+		t.Fatal("SourceHash is not stable")
+	}
+	write := func(name, body string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(name)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Tests, test data and files outside converter/ do not change the binary.
+	write("converter/convert_test.go", "package converter // edited\n")
+	write("converter/testdata/big.jpg", "other jpeg")
+	write("README.md", "more docs\n")
+	if h, _ := lambdazip.SourceHash(opts); h != base {
+		t.Error("SourceHash changed for a test, test data or README edit")
+	}
+	// Each build input does.
+	for _, name := range []string{"converter/convert.go", "converter/internal/c/shim.c", "converter/cmd/bootstrap/main.go", "go.sum", "go.mod"} {
+		before, _ := lambdazip.SourceHash(opts)
+		write(name, "// changed "+name+"\n")
+		if after, _ := lambdazip.SourceHash(opts); after == before {
+			t.Errorf("SourceHash ignores %s", name)
+		}
+	}
+	amd := opts
+	amd.Arch = "amd64"
+	h1, _ := lambdazip.SourceHash(opts)
+	h2, _ := lambdazip.SourceHash(amd)
+	if h1 == h2 {
+		t.Error("SourceHash ignores the architecture")
+	}
+	if ok, err := lambdazip.UpToDate(opts); err != nil || ok {
+		t.Errorf("UpToDate with no zip = %v, %v", ok, err)
+	}
+}
+
+func TestBuildRefusesBadOptions(t *testing.T) {
+	dir := fakeModule(t)
+	for name, o := range map[string]lambdazip.Options{
+		"arch":      {ModuleDir: dir, Arch: "386", OutPath: filepath.Join(dir, "x.zip")},
+		"no out":    {ModuleDir: dir, Arch: "amd64"},
+		"no go.mod": {ModuleDir: t.TempDir(), Arch: "amd64", OutPath: filepath.Join(dir, "x.zip")},
+	} {
+		if _, err := lambdazip.Build(o); err == nil {
+			t.Errorf("%s: Build accepted %+v", name, o)
+		}
+	}
+}
+
+// TestMissingCrossCompilerSaysWhatToInstall runs Build with a PATH that has
+// go but no cross compiler.
+func TestMissingCrossCompilerSaysWhatToInstall(t *testing.T) {
+	cross := "arm64"
+	if runtime.GOARCH == "arm64" {
+		cross = "amd64"
+	}
+	goBin := filepath.Join(runtime.GOROOT(), "bin")
+	t.Setenv("PATH", goBin)
+	dir := fakeModule(t)
+	_, err := lambdazip.Build(lambdazip.Options{ModuleDir: dir, Arch: cross, OutPath: filepath.Join(dir, "x.zip")})
+	if err == nil {
+		t.Fatal("Build succeeded without a cross compiler")
+	}
+	for _, want := range []string{"gcc", "libjpeg62-turbo-dev:" + cross, "dpkg --add-architecture", lambdazip.PrebuiltConfigKey} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}
