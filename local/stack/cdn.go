@@ -12,7 +12,7 @@ import (
 // CacheDefaultTTL is used when the origin sends no Cache-Control (as a
 // CloudFront cache policy's DefaultTTL); MaxTTL caps what the origin asks.
 const (
-	CacheDefaultTTL = 24 * time.Hour
+	CacheDefaultTTL = 30 * 24 * time.Hour
 	CacheMaxTTL     = 365 * 24 * time.Hour
 )
 

@@ -55,7 +55,7 @@ func (s *Stack) serveCDN(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unknown region "+strconv.Quote(regionName)+" in "+RegionHeader, http.StatusBadRequest)
 		return
 	}
-	// The distribution allows GET and HEAD only (and OPTIONS for CORS).
+	// The distribution allows GET and HEAD only (components/distribution.go).
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		d.Status, d.Cache = http.StatusForbidden, "Error"
 		w.Header().Set("X-Cache", "Error from cloudfront")
