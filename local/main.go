@@ -55,6 +55,8 @@ func run() error {
 		s3Region   = fs.String("s3-region", "us-east-1", "the region the -s3-endpoint server checks signatures against")
 		verbose    = fs.Bool("verbose", false, "also print the converter's own request log")
 		noCollapse = fs.Bool("no-collapse", false, "turn off request collapsing in the edge cache")
+		signing    = fs.Bool("signing", false, "require signed URLs even if the stack does not (the gallery signs its own)")
+		signKey    = fs.String("sign-key", "", "URL-signing key for the edge function's KeyValueStore (default random; printed at start)")
 	)
 	fs.Parse(os.Args[1:])
 
@@ -72,6 +74,8 @@ func run() error {
 	cfg.Dir = *dataDir
 	cfg.NoCollapse = *noCollapse
 	cfg.Logf = logger.Printf
+	cfg.Edge.Signing = cfg.Edge.Signing || *signing
+	cfg.SigningKey = *signKey
 	if *images != "" {
 		if st, err := os.Stat(*images); err != nil || !st.IsDir() {
 			return fmt.Errorf("-images %s is not a folder (run from the repository root, or pass -images DIR)", *images)
@@ -115,6 +119,9 @@ func run() error {
 	}()
 	logger.Printf("imgcells local stack (%s): regions %s, primary %s, S3 at %s, replication lag %s",
 		*stackName, strings.Join(st.Regions(), ","), st.PrimaryRegion(), st.S3Endpoint(), *lag)
+	if cfg.Edge.Signing {
+		logger.Printf("URLs must be signed: key %q in the KeyValueStore as %s (see edge.SignURL)", st.SigningKey(), "sign.key")
+	}
 	logger.Printf("gallery: http://%s/", displayAddr(ln.Addr()))
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

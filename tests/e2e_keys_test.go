@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"imgcells/edge"
+	"imgcells/local/stack"
 )
 
 // Keys with a space, a plus sign and non-ASCII letters are served, each
@@ -171,4 +174,30 @@ func escapePath(key string) string {
 		segs[i] = url.PathEscape(seg)
 	}
 	return strings.Join(segs, "/")
+}
+
+// With signing on, the edge function refuses unsigned and tampered URLs
+// with 403 before any origin sees them, and serves signed ones; the
+// gallery signs its own URLs.
+func TestE2ESignedURLs(t *testing.T) {
+	s := startStack(t, func(c *stack.Config) { c.Edge.Signing = true })
+	signed := edge.SignURL(s.SigningKey(), "photo.jpg", url.Values{"width": {"200"}}, time.Now().Add(time.Hour))
+	if r := s.get(signed, "", acceptChrome); r.Status != http.StatusOK {
+		t.Fatalf("signed %s: %d %s", signed, r.Status, truncate(r.Body))
+	}
+	tampered := strings.Replace(signed, "width=200", "width=2000", 1)
+	expired := edge.SignURL(s.SigningKey(), "photo.jpg", url.Values{"width": {"200"}}, time.Now().Add(-time.Minute))
+	otherKey := edge.SignURL("not-the-key", "photo.jpg", url.Values{"width": {"200"}}, time.Time{})
+	for _, target := range []string{"/photo.jpg?width=200", tampered, expired, otherKey} {
+		if r := s.get(target, "", acceptChrome); r.Status != http.StatusForbidden || r.cache() != "FunctionGeneratedResponse from cloudfront" {
+			t.Errorf("%s: %d %q, want the function's 403", target, r.Status, r.cache())
+		}
+	}
+	if n := s.Conversions(s.PrimaryRegion()); n != 1 {
+		t.Errorf("%d conversions, want only the signed request's", n)
+	}
+	page := s.get("/", "", "text/html")
+	if page.Status != http.StatusOK || strings.Count(string(page.Body), "sig=") < len(stack.GalleryWidths) {
+		t.Errorf("gallery: %d, its image URLs are not signed", page.Status)
+	}
 }

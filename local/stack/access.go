@@ -113,3 +113,7 @@ func (s *Stack) DeleteVariant(ctx context.Context, key string) error {
 	s.PurgeCaches()
 	return nil
 }
+
+// SigningKey is the URL-signing key in the edge function's KeyValueStore
+// (used only when the edge config turns signing on).
+func (s *Stack) SigningKey() string { return s.cfg.SigningKey }

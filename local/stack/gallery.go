@@ -6,11 +6,16 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"imgcells/edge"
 )
 
 //go:embed gallery.html
@@ -56,8 +61,7 @@ func (s *Stack) serveGallery(w http.ResponseWriter, r *http.Request) {
 	page := galleryPage{Region: s.cfg.ViewerRegion, Regions: s.cfg.Regions, Bucket: s.buckets.PrimarySource()}
 	for _, img := range images {
 		for _, width := range GalleryWidths {
-			one := fmt.Sprintf("%s?width=%d", img.Path, width)
-			two := fmt.Sprintf("%s?width=%d", img.Path, 2*width)
+			one, two := s.imageURL(img, width), s.imageURL(img, 2*width)
 			img.Views = append(img.Views, galleryView{Width: width, Src: one, Srcset: one + " 1x, " + two + " 2x"})
 		}
 		page.Images = append(page.Images, img)
@@ -67,6 +71,15 @@ func (s *Stack) serveGallery(w http.ResponseWriter, r *http.Request) {
 	if err := galleryTemplate.Execute(w, page); err != nil {
 		s.logf("gallery: %v", err)
 	}
+}
+
+// imageURL is the viewer URL of img at width, signed when the stack's edge
+// function checks signatures.
+func (s *Stack) imageURL(img galleryImage, width int) string {
+	if s.cfg.Edge.Signing {
+		return edge.SignURL(s.cfg.SigningKey, img.Key, url.Values{"width": {strconv.Itoa(width)}}, time.Time{})
+	}
+	return fmt.Sprintf("%s?width=%d", img.Path, width)
 }
 
 // originals lists the images in the primary source bucket, sorted by key.
@@ -83,7 +96,7 @@ func (s *Stack) originals(ctx context.Context) ([]galleryImage, error) {
 			if imageTypes[strings.ToLower(extOf(key))] == "" {
 				continue
 			}
-			out = append(out, galleryImage{Key: key, Path: "/" + escapeKey(key), Bytes: aws.ToInt64(o.Size)})
+			out = append(out, galleryImage{Key: key, Path: edge.EncodePath(key), Bytes: aws.ToInt64(o.Size)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })

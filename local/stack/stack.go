@@ -34,6 +34,7 @@ type Config struct {
 	Edge          edge.Config // rendered into rewrite.js; default edge.DefaultConfig()
 
 	OriginVerifySecret string // default: a random secret per stack
+	SigningKey         string // URL-signing key put in the KeyValueStore when Edge.Signing; default random
 	MaxSourceBytes     int64  // converter limits; 0: the converter's defaults
 	MaxSourcePixels    int64
 	ConverterLog       *slog.Logger // the converter's own request log; default discarded
@@ -86,7 +87,11 @@ func New(ctx context.Context, cfg Config) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	runner, err := cfrun.New(code, nil)
+	var kvs map[string]string
+	if cfg.Edge.Signing {
+		kvs = map[string]string{edge.KeyCurrent: cfg.SigningKey}
+	}
+	runner, err := cfrun.New(code, kvs)
 	if err != nil {
 		return nil, fmt.Errorf("loading the edge function: %w", err)
 	}
@@ -141,12 +146,14 @@ func (c *Config) defaults() error {
 	if len(c.Edge.Widths) == 0 {
 		c.Edge = edge.DefaultConfig()
 	}
-	if c.OriginVerifySecret == "" {
-		b := make([]byte, 16)
-		if _, err := rand.Read(b); err != nil {
-			return fmt.Errorf("stack: making an origin-verify secret: %w", err)
+	for _, secret := range []*string{&c.OriginVerifySecret, &c.SigningKey} {
+		if *secret == "" {
+			b := make([]byte, 16)
+			if _, err := rand.Read(b); err != nil {
+				return fmt.Errorf("stack: making a secret: %w", err)
+			}
+			*secret = hex.EncodeToString(b)
 		}
-		c.OriginVerifySecret = hex.EncodeToString(b)
 	}
 	if c.ReplicationTick <= 0 {
 		c.ReplicationTick = 200 * time.Millisecond
