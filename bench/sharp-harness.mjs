@@ -2,7 +2,7 @@
 //   node sharp-harness.mjs serve            lines "<in>\t<width>\t<quality>\t<out>" on stdin,
 //                                           one JSON line each on stdout
 //   node sharp-harness.mjs once IN W Q OUT  one conversion in a fresh process
-// Times cover decode, resize and encode of an in-memory source, as on the Go side.
+// Times (wall and process CPU) cover decode, resize and encode of an in-memory source, as on the Go side.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import sharp from 'sharp';
@@ -12,12 +12,16 @@ sharp.cache(false);
 
 async function convert(inPath, width, quality, outPath) {
   const src = readFileSync(inPath);
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const out = await sharp(src).rotate().resize({ width, withoutEnlargement: true })
     .webp({ quality }).toBuffer();
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const c = process.cpuUsage(c0);
   writeFileSync(outPath, out);
-  return { ms, bytes: out.length };
+  // cpu_ms is the whole process's CPU time (every thread), which other
+  // load on the machine disturbs far less than wall time.
+  return { ms, cpu_ms: (c.user + c.system) / 1000, bytes: out.length };
 }
 
 const [mode, ...args] = process.argv.slice(2);

@@ -10,15 +10,15 @@ import (
 	"github.com/chai2010/webp"
 
 	"imgcells/converter/internal/jpegturbo"
+	"imgcells/converter/internal/libpng"
 )
 
 // shrinkHeadroom is how much larger than the output the JPEG must stay after
-// DCT-domain downscaling, so the final Lanczos pass still has detail to
-// work with (the same rule as sharp's shrink-on-load).
-const shrinkHeadroom = 2
+// DCT-domain downscaling. libjpeg's scaled IDCT is a proper low-pass
+// reduction, so 1 (the same rule as sharp's default fastShrinkOnLoad) keeps
+// quality while decoding a quarter or a sixteenth of the samples.
+const shrinkHeadroom = 1
 
-// jpegDenom picks the DCT scale (1, 2, 4 or 8) for the plan: the largest
-// that keeps the crop at least shrinkHeadroom times the output size.
 func jpegDenom(p plan) int {
 	for _, d := range []int{8, 4, 2} {
 		if p.cropW >= d*shrinkHeadroom*p.outW && p.cropH >= d*shrinkHeadroom*p.outH {
@@ -28,7 +28,8 @@ func jpegDenom(p plan) int {
 	return 1
 }
 
-// decode turns the source into a raster. For JPEG it decodes at a reduced
+// decode turns the source into a raster: JPEG through libjpeg-turbo, PNG
+// through libpng (8-bit) or Go (16-bit), WebP through libwebp, GIF through Go's decoder. For JPEG it decodes at a reduced
 // size when the plan allows and returns the plan rescaled to match.
 func decode(kind sourceKind, src []byte, p plan) (*raster, plan, error) {
 	switch kind {
@@ -44,11 +45,20 @@ func decode(kind sourceKind, src []byte, p plan) (*raster, plan, error) {
 		}
 		return r, p.scaledTo(r.w, r.h, denom), nil
 	case kindPNG:
-		m, err := png.Decode(bytes.NewReader(src))
+		if len(src) > 24 && src[24] == 16 {
+			// libpng's simplified API takes untagged 16-bit samples as
+			// linear light; browsers and Go's decoder take them as sRGB.
+			m, err := png.Decode(bytes.NewReader(src))
+			if err != nil {
+				return nil, p, Corrupt(err, "the PNG image cannot be decoded")
+			}
+			return rasterFromImage(m), p, nil
+		}
+		img, err := libpng.Decode(src, int64(p.srcW)*int64(p.srcH))
 		if err != nil {
 			return nil, p, Corrupt(err, "the PNG image cannot be decoded")
 		}
-		return rasterFromImage(m), p, nil
+		return &raster{pix: img.Pix, w: img.Width, h: img.Height, ch: img.Components}, p, nil
 	case kindGIF:
 		m, err := gif.Decode(bytes.NewReader(src))
 		if err != nil {

@@ -71,6 +71,36 @@ func rasterFromImage(m image.Image) *raster {
 			}
 		}
 		return out
+	case *image.RGBA:
+		// Go's PNG decoder returns opaque truecolour as RGBA: keep three
+		// channels then, else undo the premultiplication.
+		opaque := true
+		for y := 0; y < h && opaque; y++ {
+			row := src.Pix[y*src.Stride : y*src.Stride+w*4]
+			for i := 3; i < len(row); i += 4 {
+				if row[i] != 0xFF {
+					opaque = false
+					break
+				}
+			}
+		}
+		if opaque {
+			out := newRaster(w, h, 3)
+			for y := 0; y < h; y++ {
+				in := src.Pix[y*src.Stride : y*src.Stride+w*4]
+				row := out.pix[y*w*3 : (y+1)*w*3]
+				for x, j := 0, 0; x+3 < len(in); x, j = x+4, j+3 {
+					row[j], row[j+1], row[j+2] = in[x], in[x+1], in[x+2]
+				}
+			}
+			return out
+		}
+		out := newRaster(w, h, 4)
+		for y := 0; y < h; y++ {
+			copy(out.pix[y*w*4:(y+1)*w*4], src.Pix[y*src.Stride:])
+		}
+		unpremultiply(out)
+		return out
 	case *image.NRGBA:
 		out := newRaster(w, h, 4)
 		for y := 0; y < h; y++ {

@@ -23,6 +23,7 @@ type config struct {
 	goHarness, imgconv string
 	node, sharpHarness string
 	magick             string
+	verbose            bool
 }
 
 func main() {
@@ -38,6 +39,7 @@ func main() {
 	flag.StringVar(&c.node, "node", "node", "node binary")
 	flag.StringVar(&c.sharpHarness, "sharp-harness", "bench/sharp-harness.mjs", "the sharp harness script")
 	flag.StringVar(&c.magick, "magick", "convert", "ImageMagick convert, for the reference resize")
+	flag.BoolVar(&c.verbose, "v", false, "print every timed conversion")
 	flag.Parse()
 	c.images = flag.Args()
 	for _, s := range strings.Split(widths, ",") {

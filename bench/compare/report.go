@@ -64,20 +64,22 @@ func (g *geo) mean() float64     { return math.Exp(g.sum / float64(g.n)) }
 
 func report(c config, warm, cold results) error {
 	fmt.Println()
-	fmt.Println("| width | warm time imgcells/sharp | cold time | bytes | SSIM imgcells | SSIM sharp | peak RSS | warm ms (imgcells / sharp) | cold ms |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("| width | warm wall | warm CPU | cold wall | cold CPU | bytes | SSIM imgcells | SSIM sharp | peak RSS | warm wall ms (imgcells / sharp) | cold wall ms |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, w := range c.widths {
-		var tw, tc, tb, tr geo
+		var tw, twc, tc, tcc, tb, tr geo
 		var sg, ss, mg, ms, cg, cs float64
 		for _, img := range c.images {
 			k := key{img, w}
 			g, s := warm[k]["imgcells"], warm[k]["sharp"]
 			tw.add(median(g.ms) / median(s.ms))
+			twc.add(median(g.cpu) / median(s.cpu))
 			tb.add(float64(g.bytes) / float64(s.bytes))
 			mg += median(g.ms)
 			ms += median(s.ms)
 			cgS, csS := cold[k]["imgcells"], cold[k]["sharp"]
 			tc.add(median(cgS.ms) / median(csS.ms))
+			tcc.add(median(cgS.cpu) / median(csS.cpu))
 			tr.add(float64(cgS.rssKB) / float64(csS.rssKB))
 			cg += median(cgS.ms)
 			cs += median(csS.ms)
@@ -93,10 +95,11 @@ func report(c config, warm, cold results) error {
 			ss += b
 		}
 		n := float64(len(c.images))
-		fmt.Printf("| %d | %.2f | %.2f | %.3f | %.4f | %.4f | %.2f | %.0f / %.0f | %.0f / %.0f |\n",
-			w, tw.mean(), tc.mean(), tb.mean(), sg/n, ss/n, tr.mean(), mg/n, ms/n, cg/n, cs/n)
+		fmt.Printf("| %d | %.2f | %.2f | %.2f | %.2f | %.3f | %.4f | %.4f | %.2f | %.0f / %.0f | %.0f / %.0f |\n",
+			w, tw.mean(), twc.mean(), tc.mean(), tcc.mean(), tb.mean(), sg/n, ss/n, tr.mean(), mg/n, ms/n, cg/n, cs/n)
 	}
 	fmt.Println("\nRatios are geometric means over the images (imgcells/sharp; below 1 favours imgcells);")
+	fmt.Println("wall is elapsed time, CPU the process's CPU time (all threads; steadier on a busy machine);")
 	fmt.Println("SSIM is the mean over the images of luma SSIM against the ImageMagick Lanczos resize;")
 	fmt.Println("ms columns are arithmetic means of per-image medians.")
 	return nil

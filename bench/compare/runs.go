@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"syscall"
@@ -23,8 +24,13 @@ type harness struct {
 
 type reply struct {
 	MS    float64 `json:"ms"`
-	Bytes int     `json:"bytes"`
-	Error string  `json:"error"`
+	CPUMS float64 `json:"cpu_ms"`
+	// Stage times (imgcells only).
+	DecodeMS float64 `json:"decode_ms"`
+	ResizeMS float64 `json:"resize_ms"`
+	EncodeMS float64 `json:"encode_ms"`
+	Bytes    int     `json:"bytes"`
+	Error    string  `json:"error"`
 }
 
 func startHarness(name string, env []string, argv ...string) (*harness, error) {
@@ -76,13 +82,14 @@ type key struct {
 // sample is what one producer did for one key.
 type sample struct {
 	ms    []float64
+	cpu   []float64
 	bytes int
 	rssKB int64
 }
 
 type results map[key]map[string]*sample
 
-func (r results) add(k key, who string, ms float64, bytes int, rss int64) {
+func (r results) add(k key, who string, ms, cpu float64, bytes int, rss int64) {
 	if r[k] == nil {
 		r[k] = map[string]*sample{}
 	}
@@ -92,6 +99,7 @@ func (r results) add(k key, who string, ms float64, bytes int, rss int64) {
 		r[k][who] = s
 	}
 	s.ms = append(s.ms, ms)
+	s.cpu = append(s.cpu, cpu)
 	s.bytes = bytes
 	s.rssKB = max(s.rssKB, rss)
 }
@@ -132,7 +140,11 @@ func warmRuns(c config) (results, error) {
 						return nil, err
 					}
 					if round >= 0 {
-						res.add(key{img, w}, h.name, r.MS, r.Bytes, 0)
+						res.add(key{img, w}, h.name, r.MS, r.CPUMS, r.Bytes, 0)
+						if c.verbose {
+							fmt.Printf("  %-8s %5d %-45s %7.1f ms (cpu %7.1f; decode %.1f resize %.1f encode %.1f)\n",
+								h.name, w, filepath.Base(img), r.MS, r.CPUMS, r.DecodeMS, r.ResizeMS, r.EncodeMS)
+						}
 					}
 				}
 			}
@@ -175,10 +187,12 @@ func coldRuns(c config) (results, error) {
 					ms := float64(time.Since(t0).Microseconds()) / 1000
 					ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 					var rss int64
+					var cpu float64
 					if ru != nil {
 						rss = ru.Maxrss // kilobytes on Linux
+						cpu = float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
 					}
-					res.add(key{img, w}, r.who, ms, 0, rss)
+					res.add(key{img, w}, r.who, ms, cpu, 0, rss)
 				}
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"imgcells/converter"
@@ -19,7 +20,12 @@ import (
 
 type reply struct {
 	MS    float64 `json:"ms,omitempty"`
+	CPUMS float64 `json:"cpu_ms,omitempty"` // process CPU time, all threads
 	Bytes int     `json:"bytes,omitempty"`
+	// Stage wall times, for finding where the time goes.
+	DecodeMS float64 `json:"decode_ms,omitempty"`
+	ResizeMS float64 `json:"resize_ms,omitempty"`
+	EncodeMS float64 `json:"encode_ms,omitempty"`
 	Error string  `json:"error,omitempty"`
 }
 
@@ -52,14 +58,29 @@ func convert(line string) (reply, error) {
 	if err != nil {
 		return reply{}, fmt.Errorf("reading source: %w", err)
 	}
+	c0 := cpuTime()
 	t0 := time.Now()
 	res, err := converter.Convert(src, converter.Variant{Format: converter.FormatWebP, Quality: q, Width: w}, converter.DefaultLimits())
 	ms := float64(time.Since(t0).Nanoseconds()) / 1e6
+	cpu := float64((cpuTime() - c0).Nanoseconds()) / 1e6
 	if err != nil {
 		return reply{}, fmt.Errorf("converting %s: %w", f[0], err)
 	}
 	if err := os.WriteFile(f[3], res.Data, 0o644); err != nil {
 		return reply{}, fmt.Errorf("writing output: %w", err)
 	}
-	return reply{MS: ms, Bytes: len(res.Data)}, nil
+	t := res.Timings
+	return reply{MS: ms, CPUMS: cpu, Bytes: len(res.Data),
+		DecodeMS: msOf(t.Decode), ResizeMS: msOf(t.Resize), EncodeMS: msOf(t.Encode)}, nil
 }
+
+// cpuTime is the process's user plus system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func msOf(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }

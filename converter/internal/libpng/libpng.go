@@ -1,0 +1,60 @@
+// Package libpng is a minimal cgo binding to libpng's simplified read API
+// (Debian's libpng-dev): PNG to packed 8-bit sRGB RGB or straight RGBA,
+// whatever the source's depth, colour type or palette. It links -lpng16
+// -lz, which resolve to the static archives in static builds.
+package libpng
+
+/*
+#cgo LDFLAGS: -lpng16 -lz -lm
+#include <stdlib.h>
+#include "lp.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"unsafe"
+)
+
+// ErrCorrupt wraps every decoding failure; the message is libpng's.
+var ErrCorrupt = errors.New("corrupt PNG")
+
+// Image is decoded pixels: packed rows, 3 bytes per pixel (RGB) or 4 (RGBA,
+// straight alpha) when the source can be transparent.
+type Image struct {
+	Pix           []byte
+	Width, Height int
+	Components    int
+}
+
+// Decode decodes a whole PNG. maxPixels bounds the allocation: the caller
+// has checked the header already, this is a second guard.
+func Decode(src []byte, maxPixels int64) (*Image, error) {
+	if len(src) == 0 {
+		return nil, fmt.Errorf("%w: empty input", ErrCorrupt)
+	}
+	var pin runtime.Pinner
+	pin.Pin(&src[0])
+	defer pin.Unpin()
+	var li C.lp_image
+	defer C.lp_free(&li)
+	var errbuf [128]C.char
+	if C.lp_begin(&li, (*C.uchar)(unsafe.Pointer(&src[0])), C.size_t(len(src)), &errbuf[0], C.size_t(len(errbuf))) != 0 {
+		return nil, fmt.Errorf("%w: %s", ErrCorrupt, C.GoString(&errbuf[0]))
+	}
+	w, h := int(li.width), int(li.height)
+	if w <= 0 || h <= 0 || (maxPixels > 0 && int64(w)*int64(h) > maxPixels) {
+		return nil, fmt.Errorf("%w: %dx%d is out of bounds", ErrCorrupt, w, h)
+	}
+	n := 3
+	if li.alpha != 0 {
+		n = 4
+	}
+	pix := make([]byte, w*h*n)
+	if C.lp_finish(&li, (*C.uchar)(unsafe.Pointer(&pix[0])), &errbuf[0], C.size_t(len(errbuf))) != 0 {
+		return nil, fmt.Errorf("%w: %s", ErrCorrupt, C.GoString(&errbuf[0]))
+	}
+	return &Image{Pix: pix, Width: w, Height: h, Components: n}, nil
+}
