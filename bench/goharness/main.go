@@ -26,7 +26,7 @@ type reply struct {
 	DecodeMS float64 `json:"decode_ms,omitempty"`
 	ResizeMS float64 `json:"resize_ms,omitempty"`
 	EncodeMS float64 `json:"encode_ms,omitempty"`
-	Error string  `json:"error,omitempty"`
+	Error    string  `json:"error,omitempty"`
 }
 
 func main() {
