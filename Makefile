@@ -23,8 +23,9 @@ fuzz: ## run each fuzz target for FUZZTIME, seeded from its corpus and testdata
 vet: ## go vet every package
 	$(GO) vet ./...
 
-bench: ## Go benchmarks of the converter core
+bench: ## Go benchmarks of the converter core, then the comparison with sharp (bench/run.sh)
 	$(GO) test -vet=off -run '^$$' -bench . -benchmem ./converter/...
+	sh bench/run.sh
 
 build: ## compile every package and command
 	$(GO) build ./...
