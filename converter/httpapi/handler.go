@@ -124,7 +124,8 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 		rec.err = errors.New("missing or wrong " + OriginVerifyHeader)
 		return forbidden()
 	}
-	key, v, err := converter.ParseKey(requestPath(req))
+	rec.path = requestPath(req)
+	key, v, err := converter.ParseKey(rec.path)
 	if err != nil {
 		return h.fail(rec, err)
 	}

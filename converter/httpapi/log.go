@@ -16,6 +16,7 @@ type record struct {
 	start     time.Time
 	method    string
 	requestID string
+	path      string // as received, for requests refused before parsing
 	key       string
 	variant   string
 	status    int
@@ -58,6 +59,7 @@ func (h *Handler) logRequest(ctx context.Context, r *record) {
 	attrs := []slog.Attr{
 		slog.String("method", r.method),
 		slog.Int("status", r.status),
+		slog.String("path", r.path),
 		slog.String("key", r.key),
 		slog.String("variant", r.variant),
 		slog.String("source", string(r.source)),
