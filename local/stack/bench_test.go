@@ -1,0 +1,86 @@
+package stack
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func benchStack(b *testing.B) *Stack {
+	b.Helper()
+	if _, err := FindVersity(); err != nil {
+		b.Skipf("skipping: %v", err)
+	}
+	dir := b.TempDir()
+	photo, err := os.ReadFile(filepath.Join("..", "..", "testdata", "photos", "photo.jpg"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "photo.jpg"), photo, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	st, err := New(context.Background(), Config{
+		Regions: []string{"us-east-1", "eu-west-1"}, Images: dir,
+		ReplicationLag: 1 << 62, Logf: func(string, ...any) {},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st
+}
+
+func serve(b *testing.B, st *Stack, target string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	req.Header.Set("Accept", "image/webp,*/*")
+	rec := httptest.NewRecorder()
+	st.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("%s: %d %s", target, rec.Code, rec.Body.String())
+	}
+	return rec
+}
+
+// BenchmarkServeHit is an edge-cache hit: the edge function plus the cache.
+func BenchmarkServeHit(b *testing.B) {
+	st := benchStack(b)
+	serve(b, st, "/photo.jpg?width=640")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		serve(b, st, "/photo.jpg?width=640")
+	}
+}
+
+// BenchmarkServeFromBucket is an edge miss served by the transformed bucket.
+func BenchmarkServeFromBucket(b *testing.B) {
+	st := benchStack(b)
+	serve(b, st, "/photo.jpg?width=640")
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		st.PurgeCaches()
+		b.StartTimer()
+		serve(b, st, "/photo.jpg?width=640")
+	}
+}
+
+// BenchmarkServeColdMiss is a miss everywhere: S3 404, failover, the
+// converter reading, converting and storing.
+func BenchmarkServeColdMiss(b *testing.B) {
+	st := benchStack(b)
+	rec := serve(b, st, "/photo.jpg?width=640")
+	key := rec.Header().Get(KeyHeader)[1:]
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		if err := st.DeleteVariant(context.Background(), key); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		serve(b, st, "/photo.jpg?width=640")
+	}
+}
