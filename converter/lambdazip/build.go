@@ -134,18 +134,34 @@ func compiler(arch string) (cc, pkg string, err error) {
 	return cc, pkg, nil
 }
 
+// cLibs are the Debian packages with the static C libraries the converter
+// links (libjpeg-turbo, libpng, zlib).
+var cLibs = []string{"libjpeg62-turbo-dev", "libpng-dev", "zlib1g-dev"}
+
 func installHint(arch, ccPkg string) string {
-	if arch == runtime.GOARCH {
-		return "apt-get install " + ccPkg + " libjpeg62-turbo-dev"
+	pkgs := ccPkg
+	for _, p := range cLibs {
+		if arch == runtime.GOARCH {
+			pkgs += " " + p
+		} else {
+			pkgs += " " + p + ":" + arch
+		}
 	}
-	return "dpkg --add-architecture " + arch + " && apt-get update && apt-get install " + ccPkg + " libjpeg62-turbo-dev:" + arch
+	if arch == runtime.GOARCH {
+		return "apt-get install " + pkgs
+	}
+	return "dpkg --add-architecture " + arch + " && apt-get update && apt-get install " + pkgs
 }
 
 // buildError explains the usual causes of a failed cgo cross build.
 func buildError(arch, cc, ccPkg string, out []byte, err error) error {
 	text := string(out)
-	if strings.Contains(text, "jpeglib.h") || strings.Contains(text, "-ljpeg") {
-		return fmt.Errorf("building the %s bootstrap: libjpeg-turbo for %s is missing (install with: %s), "+
+	missingLib := false
+	for _, sign := range []string{"jpeglib.h", "-ljpeg", "png.h", "-lpng", "zlib.h", "-lz"} {
+		missingLib = missingLib || strings.Contains(text, sign)
+	}
+	if missingLib {
+		return fmt.Errorf("building the %s bootstrap: a C library for %s is missing (install with: %s), "+
 			"or pass a prebuilt zip with `pulumi config set %s <path>`: %w\n%s",
 			arch, arch, installHint(arch, ccPkg), PrebuiltConfigKey, err, text)
 	}

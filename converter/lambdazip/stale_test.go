@@ -2,6 +2,7 @@ package lambdazip_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -106,9 +107,32 @@ func TestMissingCrossCompilerSaysWhatToInstall(t *testing.T) {
 	if err == nil {
 		t.Fatal("Build succeeded without a cross compiler")
 	}
-	for _, want := range []string{"gcc", "libjpeg62-turbo-dev:" + cross, "dpkg --add-architecture", lambdazip.PrebuiltConfigKey} {
+	for _, want := range []string{"gcc", "libjpeg62-turbo-dev:" + cross, "libpng-dev:" + cross, "zlib1g-dev:" + cross, "dpkg --add-architecture", lambdazip.PrebuiltConfigKey} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}
+
+// TestMissingCLibrarySaysWhatToInstall builds a module whose cgo link needs
+// a library that is not installed: the error names the Debian packages and
+// the prebuilt-zip option, and keeps the linker's output.
+func TestMissingCLibrarySaysWhatToInstall(t *testing.T) {
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("gcc not on PATH")
+	}
+	dir := fakeModule(t)
+	main := "package main\n\n// #cgo LDFLAGS: -lpng_imgcells_absent\nimport \"C\"\n\nfunc main() {}\n"
+	if err := os.WriteFile(filepath.Join(dir, "converter", "cmd", "bootstrap", "main.go"), []byte(main), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := lambdazip.Build(lambdazip.Options{ModuleDir: dir, Arch: runtime.GOARCH, OutPath: filepath.Join(dir, "x.zip")})
+	if err == nil {
+		t.Fatal("Build linked against a library that does not exist")
+	}
+	for _, want := range []string{"C library", "libjpeg62-turbo-dev", "libpng-dev", "zlib1g-dev", lambdazip.PrebuiltConfigKey, "png_imgcells_absent"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %q:\n%v", want, err)
 		}
 	}
 }
