@@ -83,14 +83,20 @@ func StartS3Server(ctx context.Context, dir string) (*S3Server, error) {
 			AccessLog: filepath.Join(dir, "s3-access.log"),
 			done:      make(chan error, 1),
 		}
-		s.cmd = exec.Command(bin,
-			"--port", "127.0.0.1:"+strconv.Itoa(port),
+		args := []string{
+			"--port", "127.0.0.1:" + strconv.Itoa(port),
 			"--access", s.AccessKey, "--secret", s.SecretKey,
 			"--region", s.Region, "--quiet", "--access-log", s.AccessLog,
-			"posix", "--sidecar", filepath.Join(dir, "meta"), root)
-		if err := os.MkdirAll(filepath.Join(dir, "meta"), 0o755); err != nil {
-			return nil, fmt.Errorf("creating S3 metadata folder: %w", err)
+			"posix",
 		}
+		if !userXattrs(root) {
+			meta := filepath.Join(dir, "meta")
+			if err := os.MkdirAll(meta, 0o755); err != nil {
+				return nil, fmt.Errorf("creating S3 metadata folder: %w", err)
+			}
+			args = append(args, "--sidecar", meta)
+		}
+		s.cmd = exec.Command(bin, append(args, root)...)
 		logFile, err := os.Create(filepath.Join(dir, "versitygw.log"))
 		if err != nil {
 			return nil, fmt.Errorf("creating versitygw log: %w", err)
