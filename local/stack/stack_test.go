@@ -28,7 +28,7 @@ func newTestStack(t *testing.T, cfg Config) *Stack {
 // Replication runs by itself: an upload reaches the other region's replica
 // after the lag, not before.
 func TestReplicationCatchesUpAfterTheLag(t *testing.T) {
-	st := newTestStack(t, Config{ReplicationLag: 2 * time.Second, ReplicationTick: 50 * time.Millisecond})
+	st := newTestStack(t, Config{ReplicationLag: 3 * time.Second, ReplicationTick: 50 * time.Millisecond})
 	ctx := context.Background()
 	if err := st.Upload(ctx, "up/new.jpg", []byte("data")); err != nil {
 		t.Fatal(err)
