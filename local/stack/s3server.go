@@ -36,7 +36,7 @@ type S3Server struct {
 func FindVersity() (string, error) {
 	if p := os.Getenv(VersityEnv); p != "" {
 		if _, err := os.Stat(p); err != nil {
-			return "", fmt.Errorf("%s=%s: %w", VersityEnv, p, err)
+			return "", fmt.Errorf("%s=%s: %w (%s)", VersityEnv, p, err, versityInstall)
 		}
 		return p, nil
 	}
@@ -54,9 +54,11 @@ func FindVersity() (string, error) {
 			return p, nil
 		}
 	}
-	return "", errors.New("versitygw not found (set " + VersityEnv + " or install it: " +
-		"go install github.com/versity/versitygw/cmd/versitygw@v1.8.0)")
+	return "", errors.New("versitygw not found on PATH or in $GOPATH/bin (set " + VersityEnv + ", or " + versityInstall + ")")
 }
+
+// versityInstall says how to install the S3 server the stack runs.
+const versityInstall = "install it: go install github.com/versity/versitygw/cmd/versitygw@v1.8.0"
 
 // StartS3Server starts versitygw with its posix backend over dir (created if
 // missing) on a free loopback port and waits until it answers.
