@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -22,6 +23,10 @@ type loadResult struct {
 	stoppedByTime       bool
 	workers, missTarget int
 }
+
+// warmWidths are the breakpoints (at the default quality) the hits ask for,
+// as a page's srcset would.
+var warmWidths = []int{384, 640, 1080, 1200}
 
 type job struct {
 	url  string
@@ -39,7 +44,7 @@ func plan(st *stack.Stack, o options, images []string) (warm []string, jobs []jo
 		for _, w := range cfg.Widths {
 			for _, q := range cfg.Qualities {
 				u := "/" + url.PathEscape(img) + "?width=" + strconv.Itoa(w) + "&quality=" + strconv.Itoa(q)
-				if q == cfg.DefaultQuality && (w == 320 || w == 640 || w == 1080 || w == 384 || w == 1200) {
+				if q == cfg.DefaultQuality && slices.Contains(warmWidths, w) {
 					warm = append(warm, u)
 				} else {
 					fresh = append(fresh, u)
