@@ -52,6 +52,9 @@ func plan(st *stack.Stack, o options, images []string) (warm []string, jobs []jo
 			}
 		}
 	}
+	if len(warm) == 0 { // a stack without those breakpoints: warm the first ones
+		warm, fresh = fresh[:min(len(fresh), 4*len(images))], fresh[min(len(fresh), 4*len(images)):]
+	}
 	rng.Shuffle(len(fresh), func(i, j int) { fresh[i], fresh[j] = fresh[j], fresh[i] })
 	for i := 0; i < o.requests; i++ {
 		if rng.IntN(100) < o.missPercent && len(fresh) > 0 {
