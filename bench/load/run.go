@@ -78,6 +78,9 @@ func loadRun(ctx context.Context, st *stack.Stack, client *http.Client, base str
 			images = append(images, e.Name())
 		}
 	}
+	if len(images) == 0 {
+		return loadResult{}, fmt.Errorf("no images in %s", o.images)
+	}
 	warm, jobs := plan(st, o, images)
 	accept := "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
 	for _, u := range warm { // warm the edge cache: these are the hits
