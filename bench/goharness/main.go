@@ -21,7 +21,9 @@ import (
 type reply struct {
 	MS    float64 `json:"ms,omitempty"`
 	CPUMS float64 `json:"cpu_ms,omitempty"` // process CPU time, all threads
-	Bytes int     `json:"bytes,omitempty"`
+	// Minor page faults taken (fresh memory pages touched).
+	Faults int64 `json:"faults,omitempty"`
+	Bytes  int   `json:"bytes,omitempty"`
 	// Stage wall times, for finding where the time goes.
 	DecodeMS float64 `json:"decode_ms,omitempty"`
 	ResizeMS float64 `json:"resize_ms,omitempty"`
@@ -58,11 +60,12 @@ func convert(line string) (reply, error) {
 	if err != nil {
 		return reply{}, fmt.Errorf("reading source: %w", err)
 	}
-	c0 := cpuTime()
+	c0, f0 := cpuTime()
 	t0 := time.Now()
 	res, err := converter.Convert(src, converter.Variant{Format: converter.FormatWebP, Quality: q, Width: w}, converter.DefaultLimits())
 	ms := float64(time.Since(t0).Nanoseconds()) / 1e6
-	cpu := float64((cpuTime() - c0).Nanoseconds()) / 1e6
+	c1, f1 := cpuTime()
+	cpu := float64((c1 - c0).Nanoseconds()) / 1e6
 	if err != nil {
 		return reply{}, fmt.Errorf("converting %s: %w", f[0], err)
 	}
@@ -70,17 +73,18 @@ func convert(line string) (reply, error) {
 		return reply{}, fmt.Errorf("writing output: %w", err)
 	}
 	t := res.Timings
-	return reply{MS: ms, CPUMS: cpu, Bytes: len(res.Data),
+	return reply{MS: ms, CPUMS: cpu, Faults: f1 - f0, Bytes: len(res.Data),
 		DecodeMS: msOf(t.Decode), ResizeMS: msOf(t.Resize), EncodeMS: msOf(t.Encode)}, nil
 }
 
-// cpuTime is the process's user plus system CPU time so far.
-func cpuTime() time.Duration {
+// cpuTime is the process's user plus system CPU time and minor page
+// faults so far.
+func cpuTime() (time.Duration, int64) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return 0, 0
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), ru.Minflt
 }
 
 func msOf(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
