@@ -14,6 +14,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"log/slog"
 	"net"
@@ -28,21 +29,24 @@ import (
 	"imgcells/local/stack"
 )
 
-// logger is the command's own: an imported package silences the standard
-// logger's default output.
-var logger = log.New(os.Stderr, "", log.Ltime|log.Lmicroseconds)
-
 func main() {
-	if err := run(); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "local:", err)
+		stop()
 		os.Exit(1)
 	}
 }
 
-func run() error {
+// run serves until ctx is done. It logs to logw with its own logger: an
+// imported package silences the standard logger's default output.
+func run(ctx context.Context, args []string, logw io.Writer) error {
+	logger := log.New(logw, "", log.Ltime|log.Lmicroseconds)
 	// An own flag set: imported packages register flags (-v among them) on
 	// the default one.
-	fs := flag.NewFlagSet("local", flag.ExitOnError)
+	fs := flag.NewFlagSet("local", flag.ContinueOnError)
+	fs.SetOutput(logw)
 	var (
 		images     = fs.String("images", "testdata/photos", "folder of images to serve (uploaded to the source bucket at start)")
 		addr       = fs.String("addr", ":8080", "address to serve on")
@@ -58,7 +62,9 @@ func run() error {
 		signing    = fs.Bool("signing", false, "require signed URLs even if the stack does not (the gallery signs its own)")
 		signKey    = fs.String("sign-key", "", "URL-signing key for the edge function's KeyValueStore (default random; printed at start)")
 	)
-	fs.Parse(os.Args[1:])
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 
 	path := *stackFile
 	if path == "" {
@@ -95,11 +101,9 @@ func run() error {
 		cfg.S3 = stack.ExternalS3(*endpoint, *s3Region, access, secret)
 	}
 	if *verbose {
-		cfg.ConverterLog = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		cfg.ConverterLog = slog.New(slog.NewTextHandler(logw, nil))
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	st, err := stack.New(ctx, cfg)
 	if err != nil {
 		return err
@@ -111,20 +115,23 @@ func run() error {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
 	srv := &http.Server{Handler: st, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(shut)
-	}()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
 	logger.Printf("imgcells local stack (%s): regions %s, primary %s, S3 at %s, replication lag %s",
 		*stackName, strings.Join(st.Regions(), ","), st.PrimaryRegion(), st.S3Endpoint(), *lag)
 	if cfg.Edge.Signing {
 		logger.Printf("URLs must be signed: key %q in the KeyValueStore as %s (see edge.SignURL)", st.SigningKey(), "sign.key")
 	}
 	logger.Printf("gallery: http://%s/", displayAddr(ln.Addr()))
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	select {
+	case err := <-served:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutting down: %w", err)
 	}
 	return nil
 }
