@@ -126,10 +126,14 @@ func resize(src *raster, p plan) *raster {
 		out = newRaster(p.outW, p.outH, ch)
 		ty := makeTaps(0, p.cropH, p.outH, p.cropH)
 		rowBytes := p.outW * ch
+		maxTaps := 0
+		for _, n := range ty.n {
+			maxTaps = max(maxTaps, int(n))
+		}
 		parallelRows(p.outH, p.outW*p.outH, func(y0, y1 int) {
-			acc := make([]int32, rowBytes)
+			rows := make([][]byte, maxTaps)
 			for y := y0; y < y1; y++ {
-				vpass(mid.pix, out.pix[y*rowBytes:(y+1)*rowBytes], acc, &ty, y, rowBytes)
+				vpass(mid.pix, out.pix[y*rowBytes:(y+1)*rowBytes], rows, &ty, y, rowBytes)
 			}
 		})
 	}
@@ -177,19 +181,36 @@ func hpass(in, out []byte, t *taps, ch int) {
 	}
 }
 
-// vpass computes output row y from the intermediate's rows.
-func vpass(mid, out []byte, acc []int32, t *taps, y, rowBytes int) {
-	clear(acc)
+// vpass computes output row y from the intermediate's rows. Sums stay in
+// registers: four columns at a time, all taps, then the next four.
+func vpass(mid, out []byte, rows [][]byte, t *taps, y, rowBytes int) {
 	s := int(t.start[y])
-	for k, w := range t.w[t.off[y] : t.off[y]+t.n[y]] {
-		row := mid[(s+k)*rowBytes : (s+k+1)*rowBytes]
-		acc := acc[:len(row)]
-		for x, v := range row {
-			acc[x] += int32(v) * w
-		}
+	ws := t.w[t.off[y] : t.off[y]+t.n[y]]
+	rows = rows[:len(ws)]
+	for k := range rows {
+		rows[k] = mid[(s+k)*rowBytes : (s+k+1)*rowBytes]
 	}
-	for x, v := range acc {
-		out[x] = clamp8(v)
+	out = out[:rowBytes]
+	x := 0
+	for ; x+4 <= rowBytes; x += 4 {
+		var s0, s1, s2, s3 int32
+		for k, r := range rows {
+			w := ws[k]
+			q := r[x : x+4 : x+4]
+			s0 += int32(q[0]) * w
+			s1 += int32(q[1]) * w
+			s2 += int32(q[2]) * w
+			s3 += int32(q[3]) * w
+		}
+		o := out[x : x+4 : x+4]
+		o[0], o[1], o[2], o[3] = clamp8(s0), clamp8(s1), clamp8(s2), clamp8(s3)
+	}
+	for ; x < rowBytes; x++ {
+		var sum int32
+		for k, r := range rows {
+			sum += int32(r[x]) * ws[k]
+		}
+		out[x] = clamp8(sum)
 	}
 }
 
