@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"imgcells/components/stackconfig"
 )
 
 type stackCase struct {
@@ -14,7 +16,7 @@ type stackCase struct {
 
 func stackFile(t *testing.T, stack string) Raw {
 	t.Helper()
-	raw, err := ReadStackFile(filepath.Join("..", "Pulumi."+stack+".yaml"))
+	raw, err := stackconfig.ReadStackFile(filepath.Join("..", "Pulumi."+stack+".yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

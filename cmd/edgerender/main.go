@@ -13,7 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"imgcells/components"
+	"imgcells/components/stackconfig"
 	"imgcells/edge"
 )
 
@@ -42,11 +42,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func render(stackFile string) ([]byte, error) {
-	raw, err := components.ReadStackFile(stackFile)
+	raw, err := stackconfig.ReadStackFile(stackFile)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := components.ParsePublic(raw)
+	cfg, err := stackconfig.ParsePublic(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s is invalid:\n%w", stackFile, err)
 	}

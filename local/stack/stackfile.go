@@ -3,21 +3,21 @@ package stack
 import (
 	"fmt"
 
-	"imgcells/components"
+	"imgcells/components/stackconfig"
 )
 
 // ReadStackFile reads and validates the imgcells configuration of a Pulumi
 // stack file (Pulumi.dev.yaml) with the same reader and parser the Pulumi
 // program and cmd/edgerender use. Encrypted secrets are left out: the local
 // stack makes its own origin-verify secret.
-func ReadStackFile(path string) (components.Config, error) {
-	raw, err := components.ReadStackFile(path)
+func ReadStackFile(path string) (stackconfig.Config, error) {
+	raw, err := stackconfig.ReadStackFile(path)
 	if err != nil {
-		return components.Config{}, err
+		return stackconfig.Config{}, err
 	}
-	cfg, err := components.ParsePublic(raw)
+	cfg, err := stackconfig.ParsePublic(raw)
 	if err != nil {
-		return components.Config{}, fmt.Errorf("invalid configuration in %s:\n%w", path, err)
+		return stackconfig.Config{}, fmt.Errorf("invalid configuration in %s:\n%w", path, err)
 	}
 	return cfg, nil
 }
@@ -25,7 +25,7 @@ func ReadStackFile(path string) (components.Config, error) {
 // FromComponents takes the parts of a stack's configuration that the local
 // stack simulates: regions, the edge function's config and the converter's
 // limits.
-func FromComponents(c components.Config) Config {
+func FromComponents(c stackconfig.Config) Config {
 	return Config{
 		Regions:         append([]string(nil), c.Regions...),
 		PrimaryRegion:   c.PrimaryRegion,

@@ -1,4 +1,4 @@
-package components
+package stackconfig
 
 import (
 	"encoding/json"

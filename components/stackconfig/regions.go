@@ -1,4 +1,4 @@
-package components
+package stackconfig
 
 import (
 	"slices"
@@ -14,6 +14,9 @@ var defaultRegions = []string{
 	"ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
 	"ap-southeast-1", "ap-southeast-2",
 }
+
+// DefaultRegions returns the regions imgcells:regions may list, as a new slice.
+func DefaultRegions() []string { return slices.Clone(defaultRegions) }
 
 // optInRegions exist but are disabled by default (launched after March 2019).
 var optInRegions = []string{
