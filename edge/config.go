@@ -11,8 +11,10 @@ import (
 // Config is what a stack may tune in the edge function. It is rendered into
 // the deployed code, so changing it means a new function version.
 type Config struct {
-	// Widths are the ascending breakpoints: a requested width or height snaps
-	// up to the next one and clamps at the largest.
+	// Widths are the ascending breakpoints: a width or a height asked alone
+	// snaps up to the next one and clamps at the largest. Asked together, the
+	// width snaps and the height follows the asked ratio (see rewrite.js), so
+	// a box is never reshaped; the largest breakpoint bounds both sides.
 	Widths []int
 	// Qualities are the ascending allowed qualities: a requested quality
 	// (1–100) snaps to the nearest one, a tie going to the higher.

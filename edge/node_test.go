@@ -83,6 +83,7 @@ process.stdout.write(JSON.stringify(out));
 		URI        string                 `json:"uri"`
 		Method     string                 `json:"method"`
 		Query      map[string]cfrun.Value `json:"querystring"`
+		Headers    map[string]cfrun.Value `json:"headers"`
 	}
 	if err := json.Unmarshal(out, &fromNode); err != nil || len(fromNode) != len(events) {
 		t.Fatalf("node output (%v): %.200s", err, out)
@@ -99,6 +100,10 @@ process.stdout.write(JSON.stringify(out));
 			t.Errorf("%s: cfrun answers %d, node %+v", ev.Request.URI, res.Response.StatusCode, n)
 		case res.Request != nil && (n.URI != res.Request.URI || n.Method != res.Request.Method || len(n.Query) != 0):
 			t.Errorf("%s: cfrun rewrites to %s, node to %+v", ev.Request.URI, res.Request.URI, n)
+		case res.Request != nil && (n.Headers[edge.ViewerURIHeader].Value != res.Request.Headers[edge.ViewerURIHeader].Value ||
+			len(n.Headers[edge.ViewerURIHeader].MultiValue) > 0):
+			t.Errorf("%s: cfrun sets %s %+v, node %+v", ev.Request.URI, edge.ViewerURIHeader,
+				res.Request.Headers[edge.ViewerURIHeader], n.Headers[edge.ViewerURIHeader])
 		}
 	}
 	t.Logf("%d requests agree between cfrun and node", len(events))
@@ -125,6 +130,10 @@ func nodeEvents(t *testing.T, kvs map[string]string) []cfrun.Event {
 		add("GET", edge.SignURL("wrong", key, nil, exp), "")
 		add("GET", edge.SignURL(kvs[edge.KeyCurrent], key, nil, time.Unix(now-1, 0)), "")
 		add("GET", edge.EncodePath(key), "")
+	}
+	// the viewer's URL as the header carries it: raw non-ASCII, spaces, repeats
+	for _, target := range []string{"/日本 shoe😀.jpg?width=600&height=400", "/a.jpg?x=1&x=2&note=a b&v", "/a.jpg?"} {
+		add("GET", target, "")
 	}
 	for _, target := range []string{"/", "/a//b.jpg", "/a/../b.jpg", "/a%zz.jpg", "/a%C0%AF.jpg", "/a%00.jpg"} {
 		add("GET", target+"?sig=00", "")

@@ -29,7 +29,19 @@ func TestParameterNormalisation(t *testing.T) {
 		{"quality=95", "format=webp,quality=100"},
 		{"quality=100", "format=webp,quality=100"},
 		{"fit=cover&width=640&height=640", "format=webp,quality=75,width=640,height=640,fit=cover"},
-		{"fit=COVER&width=600&height=400", "format=webp,quality=75,width=640,height=640,fit=cover"},
+		// both given: the width snaps up, the height keeps the asked shape
+		{"fit=COVER&width=600&height=400", "format=webp,quality=75,width=640,height=427,fit=cover"},
+		{"width=600&height=400", "format=webp,quality=75,width=640,height=427"},
+		{"fit=inside&width=600&height=400", "format=webp,quality=75,width=640,height=427"},
+		{"width=640&height=480&fit=cover", "format=webp,quality=75,width=640,height=480,fit=cover"},
+		{"width=644&height=161", "format=webp,quality=75,width=750,height=188"}, // 187.5 rounds up
+		{"width=1000&height=1", "format=webp,quality=75,width=1080,height=1"},
+		{"width=999999999&height=1", "format=webp,quality=75,width=3840,height=1"}, // at least 1
+		{"width=5000&height=100", "format=webp,quality=75,width=3840,height=77"},
+		// a height past the largest breakpoint clamps there; the width follows
+		{"width=100&height=10000&fit=cover", "format=webp,quality=75,width=38,height=3840,fit=cover"},
+		{"width=1&height=999999999", "format=webp,quality=75,width=1,height=3840"},
+		{"width=3000&height=4000", "format=webp,quality=75,width=2880,height=3840"},
 		{"fit=cover&width=640", "format=webp,quality=75,width=640"},
 		{"fit=inside&width=640&height=640", "format=webp,quality=75,width=640,height=640"},
 		{"fit=contain&width=640&height=640", "format=webp,quality=75,width=640,height=640"},
@@ -64,7 +76,9 @@ func TestConfiguredLadders(t *testing.T) {
 	for _, c := range []struct{ query, want string }{
 		{"", "format=jpeg,quality=85"},
 		{"width=50&quality=10", "format=jpeg,quality=40,width=100"},
-		{"width=150&height=5000&quality=70", "format=jpeg,quality=85,width=200,height=200"},
+		{"width=150&height=5000&quality=70", "format=jpeg,quality=85,width=6,height=200"},
+		{"width=150&height=100", "format=jpeg,quality=85,width=200,height=133"},
+		{"height=150", "format=jpeg,quality=85,height=200"},
 	} {
 		got := rewritten(t, run(t, r, "GET", "/x.jpg?"+c.query, ""))
 		if want := "/x.jpg/" + c.want; got != want {

@@ -4,6 +4,8 @@ import cf from 'cloudfront';
 // /<key>?width=&height=&quality=&format=&fit= into the canonical variant key
 // /<key>/format=F[,quality=Q][,width=W][,height=H][,fit=cover] with an empty
 // query string, so the URI alone is the cache key and names the S3 object.
+// Every rewritten request also carries x-imgcells-viewer-uri, the URL the
+// viewer asked for: the converter's 302 for a too-large output points there.
 // CONFIG is written by edge.Render from the stack's configuration.
 var CONFIG = __IMGCELLS_CONFIG__;
 
@@ -109,8 +111,24 @@ function ops(qs, accept) {
   }
   var w = count(param(qs, 'width') || '');
   var h = count(param(qs, 'height') || '');
-  if (w !== null) out += ',width=' + snapUp(CONFIG.widths, w);
-  if (h !== null) out += ',height=' + snapUp(CONFIG.widths, h);
+  if (w !== null && h !== null) {
+    // Both: the box keeps the asked shape (a 3:2 card stays 3:2, for cover
+    // and inside alike). The width snaps up; the height is h*W/w rounded to
+    // nearest, at least 1. Past the largest breakpoint the height is that
+    // breakpoint and the width follows the ratio. 600x400 is 640x427.
+    var top = CONFIG.widths[CONFIG.widths.length - 1];
+    var W = snapUp(CONFIG.widths, w);
+    var H = Math.max(1, Math.round(h * W / w));
+    if (H > top) {
+      H = top;
+      W = Math.max(1, Math.round(w * top / h));
+    }
+    out += ',width=' + W + ',height=' + H;
+  } else if (w !== null) {
+    out += ',width=' + snapUp(CONFIG.widths, w);
+  } else if (h !== null) {
+    out += ',height=' + snapUp(CONFIG.widths, h);
+  }
   var fit = param(qs, 'fit');
   if (w !== null && h !== null && fit !== null && fit.toLowerCase() === 'cover') out += ',fit=cover';
   return out;
@@ -134,6 +152,23 @@ function sameText(a, b) {
   var x = 0;
   for (var i = 0; i < a.length; i++) x |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return x === 0;
+}
+
+// viewerURI rebuilds the URL as the viewer sent it. CloudFront gives query
+// names and values as spelt, percent-encoding kept; a repeated name lists
+// every value (the first too) in multiValue. Bytes a header cannot carry
+// (controls, space, non-ASCII) are percent-encoded as UTF-8.
+function viewerURI(uri, qs) {
+  var parts = [];
+  for (var name in qs) {
+    var p = qs[name];
+    var list = p.multiValue && p.multiValue.length ? p.multiValue : [p];
+    for (var i = 0; i < list.length; i++) parts.push(name + '=' + list[i].value);
+  }
+  var s = uri + (parts.length ? '?' + parts.join('&') : '');
+  return s.replace(/[^!-~]+/g, function (run) {
+    try { return encodeURIComponent(run); } catch (e) { return '%EF%BF%BD'; }
+  });
 }
 
 async function kvsKey(kvs, name) {
@@ -174,6 +209,9 @@ async function handler(event) {
   var uri = path + '/' + ops(qs, h.accept ? h.accept.value : '');
   // S3 keys are at most 1024 bytes; each %XX in uri is one byte of the key
   if (uri.length - 1 - 2 * (uri.split('%').length - 1) > 1024) return reply(400, 'image path too long');
+  // set, never appended: a viewer cannot choose where the 302 points
+  h['x-imgcells-viewer-uri'] = { value: viewerURI(request.uri, qs) };
+  request.headers = h;
   request.uri = uri;
   request.querystring = {};
   return request;
