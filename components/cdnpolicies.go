@@ -5,6 +5,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"imgcells/edge"
 )
 
 // cdnPolicies are the ids of the distribution's cache, origin request and response
@@ -23,8 +25,11 @@ const (
 //   - a cache policy whose key is the URI alone: the edge function has already folded
 //     Accept, width and quality into the path and cleared the query, so any header,
 //     cookie or query in the key would only split the cache;
-//   - an origin request policy that forwards nothing from the viewer (no Host: S3 and API
-//     Gateway must see their own hostnames);
+//   - an origin request policy that forwards only the headers the edge function sets for
+//     the origins (edge.OriginRequestHeaders: x-imgcells-viewer-uri, the URL the viewer
+//     asked for, where the converter's 302 for a too-large output points) and nothing else
+//     from the viewer (no Host: S3 and API Gateway must see their own hostnames). What an
+//     origin request policy forwards is not part of the cache key;
 //   - a response headers policy adding Vary: Accept (the same URL serves different formats
 //     to different browsers) and the usual security headers.
 func newPolicies(ctx *pulumi.Context, front string, opts ...pulumi.ResourceOption) (cdnPolicies, error) {
@@ -51,8 +56,13 @@ func newPolicies(ctx *pulumi.Context, front string, opts ...pulumi.ResourceOptio
 		return cdnPolicies{}, fmt.Errorf("creating %s cache policy: %w", front, err)
 	}
 	orp, err := cloudfront.NewOriginRequestPolicy(ctx, child(front, "origin-request"), &cloudfront.OriginRequestPolicyArgs{
-		Comment:            pulumi.String("imgcells: forward nothing from the viewer; the origin sees its own Host"),
-		HeadersConfig:      &cloudfront.OriginRequestPolicyHeadersConfigArgs{HeaderBehavior: pulumi.String("none")},
+		Comment: pulumi.String("imgcells: forward only the edge function's headers; the origin sees its own Host"),
+		HeadersConfig: &cloudfront.OriginRequestPolicyHeadersConfigArgs{
+			HeaderBehavior: pulumi.String("whitelist"),
+			Headers: &cloudfront.OriginRequestPolicyHeadersConfigHeadersArgs{
+				Items: pulumi.ToStringArray(edge.OriginRequestHeaders()),
+			},
+		},
 		CookiesConfig:      &cloudfront.OriginRequestPolicyCookiesConfigArgs{CookieBehavior: pulumi.String("none")},
 		QueryStringsConfig: &cloudfront.OriginRequestPolicyQueryStringsConfigArgs{QueryStringBehavior: pulumi.String("none")},
 	}, opts...)

@@ -4,7 +4,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"imgcells/converter/httpapi"
+	"imgcells/edge"
 )
+
+const tORP = "aws:cloudfront/originRequestPolicy:OriginRequestPolicy"
 
 func checkCDN(t *testing.T, d *deployment) {
 	dists := d.ofType(tDistribution)
@@ -81,6 +86,25 @@ func checkCDN(t *testing.T, d *deployment) {
 		str(cp[0].Inputs, append(p, "cookiesConfig", "cookieBehavior")...) != "none" ||
 		str(cp[0].Inputs, append(p, "queryStringsConfig", "queryStringBehavior")...) != "none" {
 		t.Errorf("cache key must be the URI alone: %v", get(cp[0].Inputs, p...))
+	}
+	// The origins get exactly the edge function's headers (the viewer's URL, for the
+	// converter's 302) and nothing else from the viewer; the key stays the URI alone.
+	orp := d.ofType(tORP)
+	if len(orp) != 1 {
+		t.Fatalf("%d origin request policies", len(orp))
+	}
+	if got := strs(orp[0].Inputs, "headersConfig", "headers", "items"); str(orp[0].Inputs, "headersConfig", "headerBehavior") != "whitelist" ||
+		!slices.Equal(got, []string{httpapi.ViewerURIHeader}) || !slices.Equal(got, edge.OriginRequestHeaders()) {
+		t.Errorf("origin request policy forwards headers %v (%s), want only %s", got, str(orp[0].Inputs, "headersConfig", "headerBehavior"), httpapi.ViewerURIHeader)
+	}
+	if str(orp[0].Inputs, "cookiesConfig", "cookieBehavior") != "none" || str(orp[0].Inputs, "queryStringsConfig", "queryStringBehavior") != "none" {
+		t.Errorf("origin request policy forwards cookies or query strings: %v", orp[0].Inputs)
+	}
+	if got := strs(cp[0].Inputs, append(p, "headersConfig", "headers", "items")...); len(got) != 0 {
+		t.Errorf("cache key names headers %v", got)
+	}
+	if str(in, at("originRequestPolicyId")...) != orp[0].Name+"-id" || str(in, at("cachePolicyId")...) != cp[0].Name+"-id" {
+		t.Errorf("default behaviour uses origin request policy %q and cache policy %q", str(in, at("originRequestPolicyId")...), str(in, at("cachePolicyId")...))
 	}
 	rhp := d.ofType(tRHP)
 	if len(rhp) != 1 || str(rhp[0].Inputs, "customHeadersConfig", "items", 0, "header") != "Vary" ||
