@@ -43,5 +43,6 @@ func (s *Stack) newConverter(ctx context.Context, region string) (APIHandler, er
 		OriginVerifySecret: s.cfg.OriginVerifySecret,
 		Limits:             limits,
 		Logger:             logger.With("region", region),
+		MaxInlineBytes:     s.cfg.MaxInlineBytes,
 	})
 }

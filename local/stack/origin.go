@@ -17,6 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"imgcells/edge"
+	"imgcells/edge/cfrun"
 )
 
 // APIHandler is the converter Lambda's handler as API Gateway calls it.
@@ -38,11 +41,26 @@ type originResult struct {
 	convTime time.Duration // the converter's answer (0 when not called)
 }
 
+// originHeaders are the headers of the edge function's rewritten request
+// that the origin request policy forwards to the origins
+// (edge.OriginRequestHeaders, as components/cdnpolicies.go deploys it):
+// x-imgcells-viewer-uri, and nothing else from the viewer.
+func originHeaders(req *cfrun.Request) http.Header {
+	out := http.Header{}
+	for _, name := range edge.OriginRequestHeaders() {
+		if v, ok := req.Headers[name]; ok {
+			out.Set(name, v.Value)
+		}
+	}
+	return out
+}
+
 // fetchOrigin runs the origin group of one region: its transformed bucket
 // (standing in for the Multi-Region Access Point, which routes to the
 // nearest bucket), then on a failover status its converter behind the
 // HTTP API adapter. Only GET and HEAD fail over, as in CloudFront.
-func (s *Stack) fetchOrigin(ctx context.Context, reg *region, method, uri string, viewer http.Header) originResult {
+// forwarded holds what the origin request policy passes (originHeaders).
+func (s *Stack) fetchOrigin(ctx context.Context, reg *region, method, uri string, forwarded http.Header) originResult {
 	t0 := time.Now()
 	res := s.fetchS3(ctx, reg, method, uri)
 	res.s3Time = time.Since(t0)
@@ -51,7 +69,7 @@ func (s *Stack) fetchOrigin(ctx context.Context, reg *region, method, uri string
 	}
 	failover := fmt.Sprintf("s3 %d", res.status)
 	t1 := time.Now()
-	conv := s.callConverter(ctx, reg, method, uri, viewer)
+	conv := s.callConverter(ctx, reg, method, uri, forwarded)
 	conv.s3Time, conv.convTime, conv.failover = res.s3Time, time.Since(t1), failover
 	return conv
 }
@@ -130,8 +148,10 @@ func s3Status(err error) int {
 
 // callConverter sends the request to the region's converter as API Gateway
 // (HTTP API, payload 2.0) would: the path decoded, the origin-verify header
-// that only CloudFront knows, the viewer's Accept, and a base64 body back.
-func (s *Stack) callConverter(ctx context.Context, reg *region, method, uri string, viewer http.Header) originResult {
+// that only CloudFront knows, the forwarded headers (lower-case names, as API
+// Gateway passes them; no Accept: the policy does not forward it), and a
+// base64 body back.
+func (s *Stack) callConverter(ctx context.Context, reg *region, method, uri string, forwarded http.Header) originResult {
 	res := originResult{origin: "converter", header: http.Header{}}
 	path, err := url.PathUnescape(uri)
 	if err != nil {
@@ -146,7 +166,6 @@ func (s *Stack) callConverter(ctx context.Context, reg *region, method, uri stri
 		Headers: map[string]string{
 			"host":            host,
 			"x-origin-verify": s.cfg.OriginVerifySecret,
-			"accept":          viewer.Get("Accept"),
 			"user-agent":      "Amazon CloudFront",
 		},
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
@@ -157,6 +176,9 @@ func (s *Stack) callConverter(ctx context.Context, reg *region, method, uri stri
 				Method: method, Path: path, Protocol: "HTTP/1.1", SourceIP: "127.0.0.1", UserAgent: "Amazon CloudFront",
 			},
 		},
+	}
+	for name, vs := range forwarded {
+		req.Headers[strings.ToLower(name)] = strings.Join(vs, ",")
 	}
 	reg.conversions.Add(1)
 	resp, err := reg.converter.Handle(ctx, req)

@@ -90,17 +90,18 @@ func (s *Stack) serveCDN(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	forwarded := originHeaders(res.Request)
 	var o originResult
 	if r.Method == http.MethodGet && !s.cfg.NoCollapse {
 		// The origin request outlives any one viewer that waits for it.
 		ctx := context.WithoutCancel(r.Context())
 		o = reg.flights.do(uri, func() originResult {
-			o := s.fetchOrigin(ctx, reg, r.Method, uri, r.Header)
+			o := s.fetchOrigin(ctx, reg, r.Method, uri, forwarded)
 			reg.cache.Put(uri, o.status, o.header, o.body)
 			return o
 		})
 	} else {
-		o = s.fetchOrigin(r.Context(), reg, r.Method, uri, r.Header)
+		o = s.fetchOrigin(r.Context(), reg, r.Method, uri, forwarded)
 		if r.Method == http.MethodGet {
 			reg.cache.Put(uri, o.status, o.header, o.body)
 		}
