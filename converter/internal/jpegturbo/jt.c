@@ -18,9 +18,24 @@ typedef struct {
 
 struct jt_dec {
 	struct jpeg_decompress_struct cinfo;
+	struct jpeg_progress_mgr progress;
 	jt_err err;
 	int created, started;
 };
+
+/* A progressive JPEG may hold thousands of tiny scans, each a pass over
+ * the whole coefficient buffer: a small file that costs minutes. Real
+ * encoders write about ten; libjpeg-turbo's own tools suggest 500. */
+#define JT_MAX_SCANS 500
+
+static void jt_progress(j_common_ptr c) {
+	j_decompress_ptr d = (j_decompress_ptr)c;
+	if (d->input_scan_number > JT_MAX_SCANS) {
+		jt_err *e = (jt_err *)c->err;
+		snprintf(e->msg, sizeof(e->msg), "more than %d scans", JT_MAX_SCANS);
+		longjmp(e->jump, 1);
+	}
+}
 
 static void jt_error_exit(j_common_ptr c) {
 	jt_err *e = (jt_err *)c->err;
@@ -58,6 +73,8 @@ int jt_open(jt_dec *d, const unsigned char *src, size_t len, int denom, jt_info 
 	if (setjmp(d->err.jump)) return -1;
 	jpeg_create_decompress(&d->cinfo);
 	d->created = 1;
+	d->progress.progress_monitor = jt_progress;
+	d->cinfo.progress = &d->progress;
 	jpeg_mem_src(&d->cinfo, src, (unsigned long)len);
 	jpeg_read_header(&d->cinfo, TRUE);
 	info->width = (int)d->cinfo.image_width;
