@@ -132,7 +132,7 @@ func nodeEvents(t *testing.T, kvs map[string]string) []cfrun.Event {
 		add("GET", edge.EncodePath(key), "")
 	}
 	// the viewer's URL as the header carries it: raw non-ASCII, spaces, repeats
-	for _, target := range []string{"/日本 shoe😀.jpg?width=600&height=400", "/a.jpg?x=1&x=2&note=a b&v", "/a.jpg?"} {
+	for _, target := range []string{"/日本 shoe😀.jpg?width=600&height=400", "/a.jpg?x=1&x=2&note=a b&v", "/a.jpg?", `/\e.example/a.jpg?b=\`} {
 		add("GET", target, "")
 	}
 	for _, target := range []string{"/", "/a//b.jpg", "/a/../b.jpg", "/a%zz.jpg", "/a%C0%AF.jpg", "/a%00.jpg"} {

@@ -157,7 +157,8 @@ function sameText(a, b) {
 // viewerURI rebuilds the URL as the viewer sent it. CloudFront gives query
 // names and values as spelt, percent-encoding kept; a repeated name lists
 // every value (the first too) in multiValue. Bytes a header cannot carry
-// (controls, space, non-ASCII) are percent-encoded as UTF-8.
+// (controls, space, non-ASCII) are percent-encoded as UTF-8, and so is \,
+// which browsers read as / in a Location (/\host would leave the site).
 function viewerURI(uri, qs) {
   var parts = [];
   for (var name in qs) {
@@ -166,7 +167,7 @@ function viewerURI(uri, qs) {
     for (var i = 0; i < list.length; i++) parts.push(name + '=' + list[i].value);
   }
   var s = uri + (parts.length ? '?' + parts.join('&') : '');
-  return s.replace(/[^!-~]+/g, function (run) {
+  return s.replace(/[^!-\x5b\x5d-~]+/g, function (run) {
     try { return encodeURIComponent(run); } catch (e) { return '%EF%BF%BD'; }
   });
 }

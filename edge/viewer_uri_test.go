@@ -61,6 +61,8 @@ func TestViewerURIAsSent(t *testing.T) {
 		{"/日本.jpg?width=64", "/%E6%97%A5%E6%9C%AC.jpg?width=64"},
 		{"/shoe.jpg?note=a b&x=€", "/shoe.jpg?note=a%20b&x=%E2%82%AC"},
 		{"/shoe😀.jpg", "/shoe%F0%9F%98%80.jpg"},
+		// and so is \: a browser reads /\host in a Location as //host
+		{`/\evil.example/x.jpg?a=\`, "/%5Cevil.example/x.jpg?a=%5C"},
 	} {
 		want := c.want
 		if want == "" {
