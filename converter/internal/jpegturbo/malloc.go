@@ -15,6 +15,9 @@ static void jt_keep_freed_memory(void) {
 */
 import "C"
 
-// In a long-running converter (a warm Lambda, the local stack) the decode
-// buffers of one request are reused by the next. Peak memory is unchanged.
-func init() { C.jt_keep_freed_memory() }
+// KeepFreedMemory makes the C allocator keep freed memory in the process,
+// for long-running converters (a warm Lambda, the local stack): the decode
+// buffers of one request are reused by the next instead of being faulted in
+// afresh. Resident memory then stays near the largest request's peak, so a
+// one-shot command should not call it.
+func KeepFreedMemory() { C.jt_keep_freed_memory() }
