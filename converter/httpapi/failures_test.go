@@ -92,10 +92,13 @@ func TestOversizedOutputRedirects(t *testing.T) {
 	if resp := hs.do(t, e); resp.StatusCode != http.StatusFound || resp.Headers["location"] != "/products/photo.jpg?format=png" {
 		t.Errorf("with %s: status %d location %q", httpapi.ViewerURIHeader, resp.StatusCode, resp.Headers["location"])
 	}
-	// An absolute or protocol-relative value is not followed (open redirect).
-	e.Headers[httpapi.ViewerURIHeader] = "//evil.example/x"
-	if resp := hs.do(t, e); resp.Headers["location"] != "/products/photo.jpg/format=png" {
-		t.Errorf("protocol-relative viewer URI followed: location %q", resp.Headers["location"])
+	// An absolute, protocol-relative or backslashed value is not followed
+	// (open redirect), nor one with a control character (header splitting).
+	for _, hostile := range []string{"//evil.example/x", "/\\evil.example/x", "https://evil.example/x", "/a\r\nset-cookie: x=1"} {
+		e.Headers[httpapi.ViewerURIHeader] = hostile
+		if resp := hs.do(t, e); resp.Headers["location"] != "/products/photo.jpg/format=png" {
+			t.Errorf("viewer URI %q followed: location %q", hostile, resp.Headers["location"])
+		}
 	}
 }
 

@@ -88,10 +88,24 @@ func escapeSegment(s string) string {
 // redirectTarget is where a too-large variant is fetched again: the viewer's
 // URL when the edge passed it, else the variant's CDN path.
 func redirectTarget(req events.APIGatewayV2HTTPRequest, variantKey string) string {
-	if v, ok := header(req.Headers, ViewerURIHeader); ok && strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "//") {
+	if v, ok := header(req.Headers, ViewerURIHeader); ok && isLocalPath(v) {
 		return v
 	}
 	return CDNPath(variantKey)
+}
+
+// isLocalPath accepts only a path on this host: browsers read "//host" and
+// "/\host" as another site, and a control character could split headers.
+func isLocalPath(v string) bool {
+	if !strings.HasPrefix(v, "/") || strings.HasPrefix(v, "//") || strings.HasPrefix(v, "/\\") {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x20 || v[i] == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func imageResponse(head bool, data []byte, contentType, serverTiming string) events.APIGatewayV2HTTPResponse {
