@@ -153,7 +153,24 @@ func hpass(in, out []byte, t *taps, ch int) {
 			ws := t.w[t.off[i] : t.off[i]+t.n[i]]
 			px := in[s : s+len(ws)*3]
 			var r, g, b int32
-			for k, w := range ws {
+			// Four, then two taps per step cut the loop overhead.
+			k := 0
+			for ; k+3 < len(ws); k += 4 {
+				w0, w1, w2, w3 := ws[k], ws[k+1], ws[k+2], ws[k+3]
+				q := px[k*3 : k*3+12 : k*3+12]
+				r += int32(q[0])*w0 + int32(q[3])*w1 + int32(q[6])*w2 + int32(q[9])*w3
+				g += int32(q[1])*w0 + int32(q[4])*w1 + int32(q[7])*w2 + int32(q[10])*w3
+				b += int32(q[2])*w0 + int32(q[5])*w1 + int32(q[8])*w2 + int32(q[11])*w3
+			}
+			for ; k+1 < len(ws); k += 2 {
+				w0, w1 := ws[k], ws[k+1]
+				q := px[k*3 : k*3+6 : k*3+6]
+				r += int32(q[0])*w0 + int32(q[3])*w1
+				g += int32(q[1])*w0 + int32(q[4])*w1
+				b += int32(q[2])*w0 + int32(q[5])*w1
+			}
+			if k < len(ws) {
+				w := ws[k]
 				q := px[k*3 : k*3+3 : k*3+3]
 				r += int32(q[0]) * w
 				g += int32(q[1]) * w
@@ -182,7 +199,7 @@ func hpass(in, out []byte, t *taps, ch int) {
 }
 
 // vpass computes output row y from the intermediate's rows. Sums stay in
-// registers: four columns at a time, all taps, then the next four.
+// registers: eight columns at a time, all taps, then the next eight.
 func vpass(mid, out []byte, rows [][]byte, t *taps, y, rowBytes int) {
 	s := int(t.start[y])
 	ws := t.w[t.off[y] : t.off[y]+t.n[y]]
@@ -192,6 +209,24 @@ func vpass(mid, out []byte, rows [][]byte, t *taps, y, rowBytes int) {
 	}
 	out = out[:rowBytes]
 	x := 0
+	for ; x+8 <= rowBytes; x += 8 {
+		var s0, s1, s2, s3, s4, s5, s6, s7 int32
+		for k, r := range rows {
+			w := ws[k]
+			q := r[x : x+8 : x+8]
+			s0 += int32(q[0]) * w
+			s1 += int32(q[1]) * w
+			s2 += int32(q[2]) * w
+			s3 += int32(q[3]) * w
+			s4 += int32(q[4]) * w
+			s5 += int32(q[5]) * w
+			s6 += int32(q[6]) * w
+			s7 += int32(q[7]) * w
+		}
+		o := out[x : x+8 : x+8]
+		o[0], o[1], o[2], o[3] = clamp8(s0), clamp8(s1), clamp8(s2), clamp8(s3)
+		o[4], o[5], o[6], o[7] = clamp8(s4), clamp8(s5), clamp8(s6), clamp8(s7)
+	}
 	for ; x+4 <= rowBytes; x += 4 {
 		var s0, s1, s2, s3 int32
 		for k, r := range rows {
