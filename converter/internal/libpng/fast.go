@@ -82,5 +82,5 @@ func inflate(idat [][]byte, total, w, h, bpp int) (*Image, bool) {
 	if rc != 0 {
 		return nil, false
 	}
-	return &Image{Pix: raw[:h*stride:h*stride], Width: w, Height: h, Components: bpp}, true
+	return &Image{Pix: raw[: h*stride : h*stride], Width: w, Height: h, Components: bpp}, true
 }
