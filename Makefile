@@ -41,5 +41,15 @@ edge-render: ## print the CloudFront Function code Pulumi.$(STACK).yaml deploys 
 	@$(GO) run ./cmd/edgerender -stack $(STACK)
 
 .PHONY: local
-local: ## run the whole request path locally on http://localhost:8080 (make local STACK=prod; needs versitygw)
-	$(GO) run ./local -stack $(STACK)
+VERSITYGW ?= github.com/versity/versitygw/cmd/versitygw@v1.8.0
+local: ## run the whole request path locally on http://localhost:8080 (make local STACK=prod); first installs versitygw, its S3 server, if missing
+	@bin="$${IMGCELLS_VERSITYGW:-$$(command -v versitygw)}"; \
+	if [ -z "$$bin" ]; then \
+	  dir="$$($(GO) env GOBIN)"; [ -n "$$dir" ] || dir="$$($(GO) env GOPATH | cut -d: -f1)/bin"; \
+	  bin="$$dir/versitygw"; \
+	  if [ ! -x "$$bin" ]; then \
+	    echo "installing versitygw, the S3 server the local stack runs (once; about 4 minutes): $(GO) install $(VERSITYGW)"; \
+	    $(GO) install $(VERSITYGW) || exit 1; \
+	  fi; \
+	fi; \
+	IMGCELLS_VERSITYGW="$$bin" $(GO) run ./local -stack $(STACK)
