@@ -45,6 +45,6 @@ func BenchmarkResize(b *testing.B) {
 	}
 	p := makePlan(src.w, src.h, 1, Variant{Format: FormatWebP, Quality: 75, Width: 640})
 	for b.Loop() {
-		resize(src, p)
+		resize(src, p, func(n int) []byte { return make([]byte, n) })
 	}
 }

@@ -40,8 +40,10 @@ func Convert(src []byte, v Variant, lim Limits) (*Result, error) {
 	p := makePlan(w, h, o, v)
 
 	var res Result
+	var sc scratch // pooled pixel buffers, released when the result is encoded
+	defer sc.release()
 	t0 := time.Now()
-	r, p, err := decode(kind, src, p)
+	r, p, err := decode(kind, src, p, sc.alloc)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +54,7 @@ func Convert(src []byte, v Variant, lim Limits) (*Result, error) {
 	}
 	t1 := time.Now()
 	if p.cropX != 0 || p.cropY != 0 || p.cropW != r.w || p.cropH != r.h || p.outW != r.w || p.outH != r.h {
-		r = resize(r, p)
+		r = resize(r, p, sc.alloc)
 	}
 	r = orient(r, o)
 	t2 := time.Now()

@@ -31,11 +31,12 @@ func jpegDenom(p plan) int {
 // decode turns the source into a raster: JPEG through libjpeg-turbo, PNG
 // through libpng (8-bit) or Go (16-bit), WebP through libwebp, GIF through Go's decoder. For JPEG it decodes at a reduced
 // size when the plan allows and returns the plan rescaled to match.
-func decode(kind sourceKind, src []byte, p plan) (*raster, plan, error) {
+// Pixel buffers come from alloc.
+func decode(kind sourceKind, src []byte, p plan, alloc func(n int) []byte) (*raster, plan, error) {
 	switch kind {
 	case kindJPEG:
 		denom := jpegDenom(p)
-		img, err := jpegturbo.Decode(src, denom)
+		img, err := jpegturbo.Decode(src, denom, alloc)
 		if err != nil {
 			return nil, p, Corrupt(err, "the JPEG image cannot be decoded")
 		}
@@ -54,7 +55,7 @@ func decode(kind sourceKind, src []byte, p plan) (*raster, plan, error) {
 			}
 			return rasterFromImage(m), p, nil
 		}
-		img, err := libpng.Decode(src, int64(p.srcW)*int64(p.srcH))
+		img, err := libpng.Decode(src, int64(p.srcW)*int64(p.srcH), alloc)
 		if err != nil {
 			return nil, p, Corrupt(err, "the PNG image cannot be decoded")
 		}

@@ -91,8 +91,9 @@ func clamp8(v int32) byte {
 	return byte(v)
 }
 
-// resize scales the crop rectangle of src to outW×outH.
-func resize(src *raster, p plan) *raster {
+// resize scales the crop rectangle of src to outW×outH, taking its buffers
+// from alloc.
+func resize(src *raster, p plan, alloc func(n int) []byte) *raster {
 	ch := src.ch
 	alpha := src.hasAlpha()
 	if alpha {
@@ -101,18 +102,18 @@ func resize(src *raster, p plan) *raster {
 	// Far-off targets are first box-averaged by a whole factor, leaving the
 	// Lanczos passes a reduction between 2 and 4 (libvips does the same).
 	if kx, ky := p.cropW/p.outW/2, p.cropH/p.outH/2; kx >= 2 || ky >= 2 {
-		src, p = boxShrink(src, p, max(kx, 1), max(ky, 1))
+		src, p = boxShrink(src, p, max(kx, 1), max(ky, 1), alloc)
 	}
 	// Horizontal pass over the crop's rows only.
 	mid := &raster{w: p.outW, h: p.cropH, ch: ch}
 	if p.outW == p.cropW {
-		mid.pix = make([]byte, p.outW*p.cropH*ch)
+		mid.pix = alloc(p.outW * p.cropH * ch)
 		for y := 0; y < p.cropH; y++ {
 			s := ((p.cropY+y)*src.w + p.cropX) * ch
 			copy(mid.pix[y*p.outW*ch:(y+1)*p.outW*ch], src.pix[s:s+p.cropW*ch])
 		}
 	} else {
-		mid.pix = make([]byte, p.outW*p.cropH*ch)
+		mid.pix = alloc(p.outW * p.cropH * ch)
 		tx := makeTaps(p.cropX, p.cropW, p.outW, src.w)
 		parallelRows(p.cropH, p.outW*p.cropH, func(y0, y1 int) {
 			for y := y0; y < y1; y++ {
@@ -123,7 +124,7 @@ func resize(src *raster, p plan) *raster {
 	}
 	out := mid
 	if p.outH != p.cropH {
-		out = newRaster(p.outW, p.outH, ch)
+		out = &raster{pix: alloc(p.outW * p.outH * ch), w: p.outW, h: p.outH, ch: ch}
 		ty := makeTaps(0, p.cropH, p.outH, p.cropH)
 		rowBytes := p.outW * ch
 		maxTaps := 0
@@ -302,10 +303,10 @@ func unpremultiply(r *raster) {
 // boxShrink averages kx×ky blocks of the plan's crop rectangle and returns
 // the smaller raster with the plan moved onto it. Up to kx-1 columns and
 // ky-1 rows at the crop's far edges are dropped.
-func boxShrink(src *raster, p plan, kx, ky int) (*raster, plan) {
+func boxShrink(src *raster, p plan, kx, ky int, alloc func(n int) []byte) (*raster, plan) {
 	ch := src.ch
 	nw, nh := p.cropW/kx, p.cropH/ky
-	out := newRaster(nw, nh, ch)
+	out := &raster{pix: alloc(nw * nh * ch), w: nw, h: nh, ch: ch}
 	n := uint32(kx * ky)
 	parallelRows(nh, nw*nh*kx*ky, func(y0, y1 int) {
 		acc := make([]uint32, nw*ch)

@@ -40,8 +40,9 @@ func ScaledSize(w, h, denom int) (int, int) {
 	return (w + denom - 1) / denom, (h + denom - 1) / denom
 }
 
-// Decode decodes src scaled by 1/denom (1, 2, 4 or 8).
-func Decode(src []byte, denom int) (*Image, error) {
+// Decode decodes src scaled by 1/denom (1, 2, 4 or 8). alloc, when not
+// nil, provides the pixel buffer (its old contents are overwritten).
+func Decode(src []byte, denom int, alloc func(n int) []byte) (*Image, error) {
 	if len(src) == 0 {
 		return nil, fmt.Errorf("%w: empty input", ErrCorrupt)
 	}
@@ -68,7 +69,12 @@ func Decode(src []byte, denom int) (*Image, error) {
 	if w <= 0 || h <= 0 || (n != 3 && n != 4) {
 		return nil, fmt.Errorf("%w: unexpected output %dx%d with %d components", ErrCorrupt, w, h, n)
 	}
-	pix := make([]byte, w*h*n)
+	var pix []byte
+	if alloc != nil {
+		pix = alloc(w * h * n)
+	} else {
+		pix = make([]byte, w*h*n)
+	}
 	if C.jt_read(d, (*C.uchar)(unsafe.Pointer(&pix[0])), C.size_t(w*n)) != 0 {
 		return nil, fmt.Errorf("%w: %s", ErrCorrupt, C.GoString(C.jt_error(d)))
 	}

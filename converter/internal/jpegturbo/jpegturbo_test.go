@@ -23,7 +23,7 @@ func TestDecodeScales(t *testing.T) {
 	src := testPhoto(t, "photo.jpg") // 480×270
 	var full [3]float64
 	for _, d := range []int{1, 2, 4, 8} {
-		img, err := Decode(src, d)
+		img, err := Decode(src, d, nil)
 		if err != nil {
 			t.Fatalf("1/%d: %v", d, err)
 		}
@@ -52,7 +52,7 @@ func TestDecodeScales(t *testing.T) {
 }
 
 func TestDecodeGrayAndCMYK(t *testing.T) {
-	g, err := Decode(testPhoto(t, "gray.jpg"), 1)
+	g, err := Decode(testPhoto(t, "gray.jpg"), 1, nil)
 	if err != nil || g.Components != 3 {
 		t.Fatalf("gray: %v, %d components (want RGB)", err, g.Components)
 	}
@@ -61,7 +61,7 @@ func TestDecodeGrayAndCMYK(t *testing.T) {
 			t.Fatalf("gray pixel %d is coloured: %v", i/3, g.Pix[i:i+3])
 		}
 	}
-	c, err := Decode(testPhoto(t, "cmyk.jpg"), 2)
+	c, err := Decode(testPhoto(t, "cmyk.jpg"), 2, nil)
 	if err != nil || c.Components != 4 {
 		t.Fatalf("cmyk: %v, %d components (want 4)", err, c.Components)
 	}
@@ -74,17 +74,17 @@ func TestDecodeRefusesDamage(t *testing.T) {
 		"header":    src[:40],
 		"garbage":   append([]byte{0xFF, 0xD8, 0xFF}, bytes.Repeat([]byte{0x42}, 200)...),
 	} {
-		if _, err := Decode(b, 1); !errors.Is(err, ErrCorrupt) {
+		if _, err := Decode(b, 1, nil); !errors.Is(err, ErrCorrupt) {
 			t.Errorf("%s: error %v, want ErrCorrupt", name, err)
 		}
 	}
-	if _, err := Decode(src, 3); err == nil {
+	if _, err := Decode(src, 3, nil); err == nil {
 		t.Error("scale 1/3 accepted")
 	}
 }
 
 func TestEncodeRGBRoundTrip(t *testing.T) {
-	img, err := Decode(testPhoto(t, "photo.jpg"), 2)
+	img, err := Decode(testPhoto(t, "photo.jpg"), 2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,10 +49,10 @@ func withRepeatedScan(t *testing.T, src []byte, n int) []byte {
 func TestDecodeRefusesScanFloods(t *testing.T) {
 	src := testPhoto(t, "progressive.jpg")
 	// A few repeated refinement scans are only a warning for libjpeg.
-	if _, err := Decode(withRepeatedScan(t, src, 20), 1); err != nil {
+	if _, err := Decode(withRepeatedScan(t, src, 20), 1, nil); err != nil {
 		t.Fatalf("20 extra scans: %v", err)
 	}
-	_, err := Decode(withRepeatedScan(t, src, 1000), 1)
+	_, err := Decode(withRepeatedScan(t, src, 1000), 1, nil)
 	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "scans") {
 		t.Fatalf("1000 extra scans: error %v, want a refusal naming the scan count", err)
 	}

@@ -16,7 +16,7 @@ import (
 // whole-buffer inflate (several times faster than zlib's streaming one,
 // which dominates libpng's time). ok is false for anything else, or any
 // damage: Decode then hands the file to libpng, which decides.
-func decodeFast(src []byte, maxPixels int64) (img *Image, ok bool) {
+func decodeFast(src []byte, maxPixels int64, alloc func(n int) []byte) (img *Image, ok bool) {
 	const sig = 8
 	if len(src) < sig+8+13+4 || string(src[sig+4:sig+8]) != "IHDR" || binary.BigEndian.Uint32(src[sig:]) != 13 {
 		return nil, false
@@ -51,7 +51,7 @@ func decodeFast(src []byte, maxPixels int64) (img *Image, ok bool) {
 			idat = append(idat, src[i+8:i+8+n])
 			total += n
 		case typ == "IEND":
-			return inflate(idat, total, int(w), int(h), bpp)
+			return inflate(idat, total, int(w), int(h), bpp, alloc)
 		case typ == "tRNS", typ == "gAMA", typ == "cHRM", typ == "iCCP", typ == "sBIT":
 			return nil, false // libpng applies these
 		case typ == "PLTE", typ[0]&0x20 != 0:
@@ -64,7 +64,7 @@ func decodeFast(src []byte, maxPixels int64) (img *Image, ok bool) {
 	}
 }
 
-func inflate(idat [][]byte, total, w, h, bpp int) (*Image, bool) {
+func inflate(idat [][]byte, total, w, h, bpp int, alloc func(n int) []byte) (*Image, bool) {
 	if total == 0 {
 		return nil, false
 	}
@@ -76,7 +76,7 @@ func inflate(idat [][]byte, total, w, h, bpp int) (*Image, bool) {
 		}
 	}
 	stride := w * bpp
-	raw := make([]byte, h*(stride+1))
+	raw := alloc(h * (stride + 1))
 	rc := C.fp_decode((*C.uchar)(unsafe.Pointer(&z[0])), C.size_t(len(z)),
 		(*C.uchar)(unsafe.Pointer(&raw[0])), C.size_t(len(raw)), C.int(w), C.int(h), C.int(bpp))
 	if rc != 0 {

@@ -9,6 +9,8 @@ import (
 	"testing"
 )
 
+func mk(n int) []byte { return make([]byte, n) }
+
 // goEncoded re-encodes a test photo with Go's encoder, whose adaptive
 // filter choice uses all five PNG row filters.
 func goEncoded(t *testing.T, name string) []byte {
@@ -45,11 +47,11 @@ func TestFastPathMatchesLibpng(t *testing.T) {
 	}
 	for name, src := range cases {
 		t.Run(name, func(t *testing.T) {
-			fast, ok := decodeFast(src, 0)
+			fast, ok := decodeFast(src, 0, mk)
 			if !ok {
 				t.Fatal("fast path declined a plain 8-bit photo")
 			}
-			slow, err := decodeLibpng(src, 0)
+			slow, err := decodeLibpng(src, 0, mk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,7 +85,7 @@ func TestFastPathDeclines(t *testing.T) {
 		if name == "over the limit" {
 			limit = 100
 		}
-		if _, ok := decodeFast(src, limit); ok {
+		if _, ok := decodeFast(src, limit, mk); ok {
 			t.Errorf("%s: fast path accepted it", name)
 		}
 	}

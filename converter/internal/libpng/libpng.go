@@ -33,17 +33,23 @@ type Image struct {
 
 // Decode decodes a whole PNG. maxPixels bounds the allocation: the caller
 // has checked the header already, this is a second guard.
-func Decode(src []byte, maxPixels int64) (*Image, error) {
+//
+// alloc, when not nil, provides the pixel buffer (old contents are
+// overwritten).
+func Decode(src []byte, maxPixels int64, alloc func(n int) []byte) (*Image, error) {
 	if len(src) == 0 {
 		return nil, fmt.Errorf("%w: empty input", ErrCorrupt)
 	}
-	if img, ok := decodeFast(src, maxPixels); ok {
+	if alloc == nil {
+		alloc = func(n int) []byte { return make([]byte, n) }
+	}
+	if img, ok := decodeFast(src, maxPixels, alloc); ok {
 		return img, nil
 	}
-	return decodeLibpng(src, maxPixels)
+	return decodeLibpng(src, maxPixels, alloc)
 }
 
-func decodeLibpng(src []byte, maxPixels int64) (*Image, error) {
+func decodeLibpng(src []byte, maxPixels int64, alloc func(n int) []byte) (*Image, error) {
 	var pin runtime.Pinner
 	pin.Pin(&src[0])
 	defer pin.Unpin()
@@ -61,7 +67,7 @@ func decodeLibpng(src []byte, maxPixels int64) (*Image, error) {
 	if li.alpha != 0 {
 		n = 4
 	}
-	pix := make([]byte, w*h*n)
+	pix := alloc(w * h * n)
 	if C.lp_finish(&li, (*C.uchar)(unsafe.Pointer(&pix[0])), &errbuf[0], C.size_t(len(errbuf))) != 0 {
 		return nil, fmt.Errorf("%w: %s", ErrCorrupt, C.GoString(&errbuf[0]))
 	}
