@@ -41,15 +41,11 @@ edge-render: ## print the CloudFront Function code Pulumi.$(STACK).yaml deploys 
 	@$(GO) run ./cmd/edgerender -stack $(STACK)
 
 .PHONY: local
-VERSITYGW ?= github.com/versity/versitygw/cmd/versitygw@v1.8.0
-local: ## run the whole request path locally on http://localhost:8080 (make local STACK=prod); first installs versitygw, its S3 server, if missing
-	@bin="$${IMGCELLS_VERSITYGW:-$$(command -v versitygw)}"; \
+local: ## run the whole request path on http://localhost:8080 (make local STACK=prod); installs what it needs first (scripts/deps.sh local)
+	@scripts/deps.sh local
+	@bin="$${IMGCELLS_VERSITYGW:-$$(command -v versitygw || true)}"; \
 	if [ -z "$$bin" ]; then \
 	  dir="$$($(GO) env GOBIN)"; [ -n "$$dir" ] || dir="$$($(GO) env GOPATH | cut -d: -f1)/bin"; \
 	  bin="$$dir/versitygw"; \
-	  if [ ! -x "$$bin" ]; then \
-	    echo "installing versitygw, the S3 server the local stack runs (once; about 4 minutes): $(GO) install $(VERSITYGW)"; \
-	    $(GO) install $(VERSITYGW) || exit 1; \
-	  fi; \
 	fi; \
-	IMGCELLS_VERSITYGW="$$bin" $(GO) run ./local -stack $(STACK)
+	IMGCELLS_VERSITYGW="$$bin" $(GO) run ./local -stack $(STACK) $(ARGS)

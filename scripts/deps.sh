@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs what imgcells needs on a Debian machine, skipping what is there.
+#   scripts/deps.sh local   the C libraries the converter links and versitygw,
+#                           the S3 server the local stack runs (make local)
+#   scripts/deps.sh test    all of that, plus the arm64 cross toolchain, qemu,
+#                           chromium, the Lambda runtime emulator and
+#                           actionlint (.ci/run)
+# Debian packages need root (or sudo); Go tools go to $(go env GOPATH)/bin.
+set -euo pipefail
+what=${1:-test}
+case "$what" in local|test) ;; *) echo "usage: $0 local|test" >&2; exit 2 ;; esac
+
+# The converter's cgo decoders: libjpeg-turbo (JPEG), libpng + zlib and
+# libdeflate (PNG).
+apt_pkgs=(gcc libjpeg62-turbo-dev libpng-dev zlib1g-dev libdeflate-dev)
+if [ "$what" = test ]; then
+  # The static arm64 Lambda bootstrap and its smoke test under emulation;
+  # headless Chromium for the gallery test; file to inspect binaries.
+  apt_pkgs+=(libjpeg62-turbo-dev:arm64 libpng-dev:arm64 zlib1g-dev:arm64
+             libdeflate-dev:arm64 gcc-aarch64-linux-gnu qemu-user-static file chromium)
+fi
+
+sudo=()
+[ "$(id -u)" = 0 ] || sudo=(sudo)
+# Names without an architecture mean the machine's own (dpkg finds a bare
+# name ambiguous once the arm64 one is installed too).
+native=$(dpkg --print-architecture)
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  q=$p; [[ $q == *:* ]] || q="$q:$native"
+  dpkg -s "$q" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing Debian packages: ${missing[*]}" >&2
+  if printf '%s\n' "${missing[@]}" | grep -q ':arm64$' &&
+     ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    "${sudo[@]}" dpkg --add-architecture arm64
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Go tools, pinned. versitygw's first install compiles for about 4 minutes.
+gobin="$(go env GOBIN)"
+[ -n "$gobin" ] || gobin="$(go env GOPATH | cut -d: -f1)/bin"
+install_tool() { # name module@version
+  if [ ! -x "$gobin/$1" ] && ! command -v "$1" >/dev/null 2>&1; then
+    echo "deps: go install $2" >&2
+    GOBIN="$gobin" go install "$2"
+  fi
+}
+install_tool versitygw github.com/versity/versitygw/cmd/versitygw@v1.8.0
+if [ "$what" = test ]; then
+  install_tool aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
+  install_tool actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+fi
