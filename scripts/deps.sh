@@ -2,22 +2,28 @@
 # Installs what imgcells needs on a Debian machine, skipping what is there.
 #   scripts/deps.sh local   the C libraries the converter links and versitygw,
 #                           the S3 server the local stack runs (make local)
-#   scripts/deps.sh test    all of that, plus the arm64 cross toolchain, qemu,
-#                           chromium, the Lambda runtime emulator and
-#                           actionlint (.ci/run)
+#   scripts/deps.sh build   the C libraries for both architectures and the
+#                           arm64 cross compiler: what `make converter` and
+#                           `pulumi up` need to build the Lambda zip
+#   scripts/deps.sh test    all of the above, plus qemu, chromium, the Lambda
+#                           runtime emulator and actionlint (.ci/run)
 # Debian packages need root (or sudo); Go tools go to $(go env GOPATH)/bin.
 set -euo pipefail
 what=${1:-test}
-case "$what" in local|test) ;; *) echo "usage: $0 local|test" >&2; exit 2 ;; esac
+case "$what" in local|build|test) ;; *) echo "usage: $0 local|build|test" >&2; exit 2 ;; esac
 
 # The converter's cgo decoders: libjpeg-turbo (JPEG), libpng + zlib and
 # libdeflate (PNG).
 apt_pkgs=(gcc libjpeg62-turbo-dev libpng-dev zlib1g-dev libdeflate-dev)
-if [ "$what" = test ]; then
-  # The static arm64 Lambda bootstrap and its smoke test under emulation;
-  # headless Chromium for the gallery test; file to inspect binaries.
+if [ "$what" != local ]; then
+  # The statically linked arm64 Lambda bootstrap.
   apt_pkgs+=(libjpeg62-turbo-dev:arm64 libpng-dev:arm64 zlib1g-dev:arm64
-             libdeflate-dev:arm64 gcc-aarch64-linux-gnu qemu-user-static file chromium)
+             libdeflate-dev:arm64 gcc-aarch64-linux-gnu)
+fi
+if [ "$what" = test ]; then
+  # Its smoke test under emulation; headless Chromium for the gallery test;
+  # file to inspect binaries.
+  apt_pkgs+=(qemu-user-static file chromium)
 fi
 
 sudo=()
@@ -49,7 +55,7 @@ install_tool() { # name module@version
     GOBIN="$gobin" go install "$2"
   fi
 }
-install_tool versitygw github.com/versity/versitygw/cmd/versitygw@v1.8.0
+[ "$what" = build ] || install_tool versitygw github.com/versity/versitygw/cmd/versitygw@v1.8.0
 if [ "$what" = test ]; then
   install_tool aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
   install_tool actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12

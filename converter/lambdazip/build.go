@@ -135,8 +135,8 @@ func compiler(arch string) (cc, pkg string, err error) {
 }
 
 // cLibs are the Debian packages with the static C libraries the converter
-// links (libjpeg-turbo, libpng, zlib).
-var cLibs = []string{"libjpeg62-turbo-dev", "libpng-dev", "zlib1g-dev"}
+// links (libjpeg-turbo, libpng, zlib, libdeflate).
+var cLibs = []string{"libjpeg62-turbo-dev", "libpng-dev", "zlib1g-dev", "libdeflate-dev"}
 
 func installHint(arch, ccPkg string) string {
 	pkgs := ccPkg
@@ -157,7 +157,7 @@ func installHint(arch, ccPkg string) string {
 func buildError(arch, cc, ccPkg string, out []byte, err error) error {
 	text := string(out)
 	missingLib := false
-	for _, sign := range []string{"jpeglib.h", "-ljpeg", "png.h", "-lpng", "zlib.h", "-lz"} {
+	for _, sign := range []string{"jpeglib.h", "-ljpeg", "png.h", "-lpng", "zlib.h", "-lz", "libdeflate.h", "-ldeflate"} {
 		missingLib = missingLib || strings.Contains(text, sign)
 	}
 	if missingLib {
