@@ -7,8 +7,8 @@ import (
 )
 
 // The resizer is a separable Lanczos-3 filter in 14-bit fixed point over
-// packed 8-bit samples: a horizontal pass into an 8-bit intermediate, then a
-// vertical pass. Alpha is premultiplied around it so transparent pixels do
+// packed 8-bit samples: a vertical pass into an 8-bit intermediate, then a
+// horizontal pass (their inner loops are C, in resample.c). Alpha is premultiplied around it so transparent pixels do
 // not bleed their colour. Large images are split across the available cores.
 
 const (
@@ -104,150 +104,37 @@ func resize(src *raster, p plan, alloc func(n int) []byte) *raster {
 	if kx, ky := p.cropW/p.outW/2, p.cropH/p.outH/2; kx >= 2 || ky >= 2 {
 		src, p = boxShrink(src, p, max(kx, 1), max(ky, 1), alloc)
 	}
-	// Horizontal pass over the crop's rows only.
-	mid := &raster{w: p.outW, h: p.cropH, ch: ch}
-	if p.outW == p.cropW {
-		mid.pix = alloc(p.outW * p.cropH * ch)
+	// Vertical pass first, over the crop's columns: vectorised in C, it takes
+	// the larger share of the work, leaving the scalar horizontal pass only
+	// the output's rows.
+	ch3 := p.cropW * ch
+	mid := &raster{w: p.cropW, h: p.outH, ch: ch}
+	if p.outH == p.cropH {
+		mid.pix = alloc(p.cropH * ch3)
 		for y := 0; y < p.cropH; y++ {
 			s := ((p.cropY+y)*src.w + p.cropX) * ch
-			copy(mid.pix[y*p.outW*ch:(y+1)*p.outW*ch], src.pix[s:s+p.cropW*ch])
+			copy(mid.pix[y*ch3:(y+1)*ch3], src.pix[s:s+ch3])
 		}
 	} else {
-		mid.pix = alloc(p.outW * p.cropH * ch)
-		tx := makeTaps(p.cropX, p.cropW, p.outW, src.w)
-		parallelRows(p.cropH, p.outW*p.cropH, func(y0, y1 int) {
-			for y := y0; y < y1; y++ {
-				in := src.pix[(p.cropY+y)*src.w*ch : (p.cropY+y+1)*src.w*ch]
-				hpass(in, mid.pix[y*p.outW*ch:(y+1)*p.outW*ch], &tx, ch)
-			}
+		mid.pix = alloc(p.outH * ch3)
+		ty := makeTaps(p.cropY, p.cropH, p.outH, src.h)
+		cols := src.pix[p.cropX*ch:]
+		parallelRows(p.outH, p.cropW*p.outH, func(y0, y1 int) {
+			vpassRows(cols, src.w*ch, ch3, mid.pix, &ty, y0, y1, make([]int32, ch3))
 		})
 	}
 	out := mid
-	if p.outH != p.cropH {
+	if p.outW != p.cropW {
 		out = &raster{pix: alloc(p.outW * p.outH * ch), w: p.outW, h: p.outH, ch: ch}
-		ty := makeTaps(0, p.cropH, p.outH, p.cropH)
-		rowBytes := p.outW * ch
-		maxTaps := 0
-		for _, n := range ty.n {
-			maxTaps = max(maxTaps, int(n))
-		}
+		tx := makeTaps(0, p.cropW, p.outW, p.cropW)
 		parallelRows(p.outH, p.outW*p.outH, func(y0, y1 int) {
-			rows := make([][]byte, maxTaps)
-			for y := y0; y < y1; y++ {
-				vpass(mid.pix, out.pix[y*rowBytes:(y+1)*rowBytes], rows, &ty, y, rowBytes)
-			}
+			hpassRows(mid.pix, ch3, out.pix, &tx, ch, y0, y1)
 		})
 	}
 	if alpha {
 		unpremultiply(out)
 	}
 	return out
-}
-
-// hpass filters one row.
-func hpass(in, out []byte, t *taps, ch int) {
-	n := len(t.start)
-	switch ch {
-	case 3:
-		for i := 0; i < n; i++ {
-			s := int(t.start[i]) * 3
-			ws := t.w[t.off[i] : t.off[i]+t.n[i]]
-			px := in[s : s+len(ws)*3]
-			var r, g, b int32
-			// Four, then two taps per step cut the loop overhead.
-			k := 0
-			for ; k+3 < len(ws); k += 4 {
-				w0, w1, w2, w3 := ws[k], ws[k+1], ws[k+2], ws[k+3]
-				q := px[k*3 : k*3+12 : k*3+12]
-				r += int32(q[0])*w0 + int32(q[3])*w1 + int32(q[6])*w2 + int32(q[9])*w3
-				g += int32(q[1])*w0 + int32(q[4])*w1 + int32(q[7])*w2 + int32(q[10])*w3
-				b += int32(q[2])*w0 + int32(q[5])*w1 + int32(q[8])*w2 + int32(q[11])*w3
-			}
-			for ; k+1 < len(ws); k += 2 {
-				w0, w1 := ws[k], ws[k+1]
-				q := px[k*3 : k*3+6 : k*3+6]
-				r += int32(q[0])*w0 + int32(q[3])*w1
-				g += int32(q[1])*w0 + int32(q[4])*w1
-				b += int32(q[2])*w0 + int32(q[5])*w1
-			}
-			if k < len(ws) {
-				w := ws[k]
-				q := px[k*3 : k*3+3 : k*3+3]
-				r += int32(q[0]) * w
-				g += int32(q[1]) * w
-				b += int32(q[2]) * w
-			}
-			o := out[i*3 : i*3+3 : i*3+3]
-			o[0], o[1], o[2] = clamp8(r), clamp8(g), clamp8(b)
-		}
-	case 4:
-		for i := 0; i < n; i++ {
-			s := int(t.start[i]) * 4
-			ws := t.w[t.off[i] : t.off[i]+t.n[i]]
-			px := in[s : s+len(ws)*4]
-			var r, g, b, a int32
-			for k, w := range ws {
-				q := px[k*4 : k*4+4 : k*4+4]
-				r += int32(q[0]) * w
-				g += int32(q[1]) * w
-				b += int32(q[2]) * w
-				a += int32(q[3]) * w
-			}
-			o := out[i*4 : i*4+4 : i*4+4]
-			o[0], o[1], o[2], o[3] = clamp8(r), clamp8(g), clamp8(b), clamp8(a)
-		}
-	}
-}
-
-// vpass computes output row y from the intermediate's rows. Sums stay in
-// registers: eight columns at a time, all taps, then the next eight.
-func vpass(mid, out []byte, rows [][]byte, t *taps, y, rowBytes int) {
-	s := int(t.start[y])
-	ws := t.w[t.off[y] : t.off[y]+t.n[y]]
-	rows = rows[:len(ws)]
-	for k := range rows {
-		rows[k] = mid[(s+k)*rowBytes : (s+k+1)*rowBytes]
-	}
-	out = out[:rowBytes]
-	x := 0
-	for ; x+8 <= rowBytes; x += 8 {
-		var s0, s1, s2, s3, s4, s5, s6, s7 int32
-		for k, r := range rows {
-			w := ws[k]
-			q := r[x : x+8 : x+8]
-			s0 += int32(q[0]) * w
-			s1 += int32(q[1]) * w
-			s2 += int32(q[2]) * w
-			s3 += int32(q[3]) * w
-			s4 += int32(q[4]) * w
-			s5 += int32(q[5]) * w
-			s6 += int32(q[6]) * w
-			s7 += int32(q[7]) * w
-		}
-		o := out[x : x+8 : x+8]
-		o[0], o[1], o[2], o[3] = clamp8(s0), clamp8(s1), clamp8(s2), clamp8(s3)
-		o[4], o[5], o[6], o[7] = clamp8(s4), clamp8(s5), clamp8(s6), clamp8(s7)
-	}
-	for ; x+4 <= rowBytes; x += 4 {
-		var s0, s1, s2, s3 int32
-		for k, r := range rows {
-			w := ws[k]
-			q := r[x : x+4 : x+4]
-			s0 += int32(q[0]) * w
-			s1 += int32(q[1]) * w
-			s2 += int32(q[2]) * w
-			s3 += int32(q[3]) * w
-		}
-		o := out[x : x+4 : x+4]
-		o[0], o[1], o[2], o[3] = clamp8(s0), clamp8(s1), clamp8(s2), clamp8(s3)
-	}
-	for ; x < rowBytes; x++ {
-		var sum int32
-		for k, r := range rows {
-			sum += int32(r[x]) * ws[k]
-		}
-		out[x] = clamp8(sum)
-	}
 }
 
 // parallelRows runs fn over [0,rows) split across the cores when the work

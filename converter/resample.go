@@ -1,0 +1,52 @@
+package converter
+
+/*
+#cgo CFLAGS: -O3
+#include "resample.h"
+*/
+import "C"
+
+import "unsafe"
+
+// The resizer's two inner loops in C: compiled with -O3 the vertical pass
+// is vectorised (the Go side checks the bounds once per call). resize.go keeps the
+// geometry, the weights and the parallel split.
+
+func (t *taps) c() C.rs_taps {
+	return C.rs_taps{
+		start: (*C.int32_t)(unsafe.Pointer(&t.start[0])),
+		n:     (*C.int32_t)(unsafe.Pointer(&t.n[0])),
+		off:   (*C.int32_t)(unsafe.Pointer(&t.off[0])),
+		w:     (*C.int32_t)(unsafe.Pointer(&t.w[0])),
+	}
+}
+
+// hpassRows filters rows [y0, y1) of in (rows of inStride bytes) into out.
+func hpassRows(in []byte, inStride int, out []byte, t *taps, ch, y0, y1 int) {
+	if y0 >= y1 {
+		return
+	}
+	outN := len(t.start)
+	_ = in[(y1-1)*inStride+inStride-1]
+	_ = out[y1*outN*ch-1]
+	C.rs_hpass((*C.uint8_t)(unsafe.Pointer(&in[0])), C.int(inStride),
+		(*C.uint8_t)(unsafe.Pointer(&out[0])), C.int(outN), C.int(ch), C.int(y0), C.int(y1), t.c())
+}
+
+// vpassRows computes output rows [y0, y1) of rowBytes each from the rows of
+// src, stride bytes apart, which the taps index.
+func vpassRows(src []byte, stride, rowBytes int, out []byte, t *taps, y0, y1 int, acc []int32) {
+	if y0 >= y1 {
+		return
+	}
+	last := 0
+	for y := y0; y < y1; y++ {
+		last = max(last, int(t.start[y]+t.n[y])-1)
+	}
+	_ = src[last*stride+rowBytes-1]
+	_ = out[y1*rowBytes-1]
+	_ = acc[rowBytes-1]
+	C.rs_vpass((*C.uint8_t)(unsafe.Pointer(&src[0])), C.int(stride), C.int(rowBytes),
+		(*C.uint8_t)(unsafe.Pointer(&out[0])), C.int(y0), C.int(y1), t.c(),
+		(*C.int32_t)(unsafe.Pointer(&acc[0])))
+}

@@ -1,0 +1,23 @@
+#ifndef IMGCELLS_RESAMPLE_H
+#define IMGCELLS_RESAMPLE_H
+
+#include <stdint.h>
+
+/* Filter taps along one axis: output i reads n[i] samples from start[i]
+ * with weights w[off[i] .. off[i]+n[i]), 14-bit fixed point. */
+typedef struct {
+	const int32_t *start, *n, *off, *w;
+} rs_taps;
+
+/* rs_hpass filters rows [y0, y1) of in (rows of in_stride bytes, ch bytes
+ * per pixel) into out (out_n pixels per row). */
+void rs_hpass(const uint8_t *in, int in_stride, uint8_t *out, int out_n, int ch,
+              int y0, int y1, rs_taps t);
+
+/* rs_vpass computes output rows [y0, y1) of row_bytes each from the rows
+ * of src (src_stride bytes apart; taps index them). acc is scratch for
+ * row_bytes int32 sums. */
+void rs_vpass(const uint8_t *src, int src_stride, int row_bytes, uint8_t *out, int y0, int y1,
+              rs_taps t, int32_t *acc);
+
+#endif
