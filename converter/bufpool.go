@@ -43,12 +43,13 @@ func (p *bufPool) get(n int) []byte {
 		return b[:n]
 	}
 	p.mu.Unlock()
-	return make([]byte, n)
+	return bigBuffer(n)
 }
 
 // put offers a buffer back; the smallest ones are dropped when full.
 func (p *bufPool) put(b []byte) {
 	if cap(b) < poolMinBytes || cap(b) > poolMaxBytes {
+		freeBigBuffer(b)
 		return
 	}
 	p.mu.Lock()
@@ -63,6 +64,7 @@ func (p *bufPool) put(b []byte) {
 			}
 		}
 		p.total -= cap(p.free[small])
+		freeBigBuffer(p.free[small])
 		p.free = append(p.free[:small], p.free[small+1:]...)
 	}
 }
