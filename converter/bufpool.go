@@ -43,13 +43,12 @@ func (p *bufPool) get(n int) []byte {
 		return b[:n]
 	}
 	p.mu.Unlock()
-	return bigBuffer(n)
+	return make([]byte, n)
 }
 
 // put offers a buffer back; the smallest ones are dropped when full.
 func (p *bufPool) put(b []byte) {
 	if cap(b) < poolMinBytes || cap(b) > poolMaxBytes {
-		freeBigBuffer(b)
 		return
 	}
 	p.mu.Lock()
@@ -64,7 +63,6 @@ func (p *bufPool) put(b []byte) {
 			}
 		}
 		p.total -= cap(p.free[small])
-		freeBigBuffer(p.free[small])
 		p.free = append(p.free[:small], p.free[small+1:]...)
 	}
 }
