@@ -12,11 +12,13 @@ unit: ## every package's tests (run `go vet ./...` first: -vet=off skips re-vett
 
 FUZZTIME ?= 10s
 FUZZ_PKGS ?= ./converter/...
+# -fuzzminimizetime bounds the shrinking of large image seeds, which would
+# otherwise use up a short run.
 fuzz: ## run each fuzz target for FUZZTIME, seeded from its corpus and testdata
 	@for pkg in $$($(GO) list $(FUZZ_PKGS)); do \
 	  for f in $$($(GO) test -vet=off -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
-	    $(GO) test -vet=off -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	    $(GO) test -vet=off -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 20x $$pkg || exit 1; \
 	  done; \
 	done
 

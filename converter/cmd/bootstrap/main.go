@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
+	"imgcells/converter"
 	"imgcells/converter/httpapi"
 	"imgcells/converter/store"
 )
@@ -23,6 +24,9 @@ func main() {
 		logger.Error("converter cannot start", "error", err.Error())
 		os.Exit(1)
 	}
+	// One Lambda instance converts one request at a time, many in a row:
+	// keep the decoders' freed memory for the next one.
+	converter.KeepFreedMemory()
 	lambda.Start(h.Handle)
 }
 
