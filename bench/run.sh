@@ -18,6 +18,7 @@ command -v npm >/dev/null || missing="$missing npm"
 [ -f /usr/include/jpeglib.h ] || missing="$missing libjpeg62-turbo-dev"
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" = 0 ]; then
+		apt-get update -qq
 		apt-get install -y --no-install-recommends $missing
 	else
 		echo "bench: install these Debian packages first:$missing" >&2
@@ -34,6 +35,7 @@ fi
 photos="$out/photos"
 if [ ! -f "$photos/.done" ]; then
 	mkdir -p "$photos/debs"
+	[ -n "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v -e lock -e partial)" ] || apt-get update -qq
 	(cd "$photos/debs" && apt-get download lomiri-wallpapers-16.04 lomiri-wallpapers-20.04)
 	for deb in "$photos"/debs/*.deb; do dpkg-deb -x "$deb" "$photos/root"; done
 	bg="$photos/root/usr/share/backgrounds"
