@@ -123,6 +123,7 @@ func TestParseErrors(t *testing.T) {
 		{"default quality not offered", with(devRaw(), KeyDefaultQuality, "77"), KeyDefaultQuality, "one of imgcells:qualities"},
 		{"signing not bool", with(devRaw(), KeySigning, "yes please"), KeySigning, "true or false"},
 		{"avif not bool", with(devRaw(), KeyAVIF, "maybe"), KeyAVIF, "true or false"},
+		{"avif before the converter encodes it", with(devRaw(), KeyAVIF, "true"), KeyAVIF, "does not encode AVIF"},
 		{"bytes too small", with(devRaw(), KeyMaxSourceBytes, "10"), KeyMaxSourceBytes, "from 1024 to"},
 		{"pixels not a number", with(devRaw(), KeyMaxSourcePixels, "lots"), KeyMaxSourcePixels, "whole number"},
 		{"pixels beyond memory", with(devRaw(), KeyMaxSourcePixels, "200000000", KeyConverterMemoryMB, "512"), KeyMaxSourcePixels, "half of imgcells:converterMemoryMb"},

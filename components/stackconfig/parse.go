@@ -164,6 +164,14 @@ func (p *parser) crossChecks(c *Config, needSecret bool) {
 	if c.HostedZoneID != "" && !zoneRE.MatchString(c.HostedZoneID) {
 		p.fail(KeyHostedZoneID, "%q is not allowed: a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ", c.HostedZoneID)
 	}
+	// The switch waits for the converter: until it encodes AVIF, every
+	// browser that accepts AVIF would be answered 400.
+	if c.Edge.AVIF {
+		if err := (converter.Variant{Format: "avif", Quality: c.Edge.DefaultQuality}).Validate(); err != nil {
+			_, reason := converter.StatusOf(err)
+			p.fail(KeyAVIF, "true is not allowed yet: the converter does not encode AVIF (%s), so browsers that accept it would get 400s", reason)
+		}
+	}
 	if !slices.Contains(c.Edge.Qualities, c.Edge.DefaultQuality) {
 		p.fail(KeyDefaultQuality, "%d is not allowed: one of imgcells:qualities %v", c.Edge.DefaultQuality, c.Edge.Qualities)
 	}
