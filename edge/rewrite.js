@@ -5,7 +5,9 @@ import cf from 'cloudfront';
 // /<key>/format=F[,quality=Q][,width=W][,height=H][,fit=cover] with an empty
 // query string, so the URI alone is the cache key and names the S3 object.
 // Every rewritten request also carries x-imgcells-viewer-uri, the URL the
-// viewer asked for: the converter's 302 for a too-large output points there.
+// viewer asked for: the converter's 302 for a too-large output points there;
+// and x-imgcells-variant, the rewritten URI, which API Gateway cannot cut at
+// an encoded ? or # as it does the path.
 // CONFIG is written by edge.Render from the stack's configuration.
 var CONFIG = __IMGCELLS_CONFIG__;
 
@@ -211,7 +213,9 @@ async function handler(event) {
   // S3 keys are at most 1024 bytes; each %XX in uri is one byte of the key
   if (uri.length - 1 - 2 * (uri.split('%').length - 1) > 1024) return reply(400, 'image path too long');
   // set, never appended: a viewer cannot choose where the 302 points
+  // nor which variant is converted
   h['x-imgcells-viewer-uri'] = { value: viewerURI(request.uri, qs) };
+  h['x-imgcells-variant'] = { value: uri };
   request.headers = h;
   request.uri = uri;
   request.querystring = {};

@@ -33,7 +33,10 @@ func TestViewerURIHeaderIsTheConverters(t *testing.T) {
 	if edge.ViewerURIHeader != httpapi.ViewerURIHeader {
 		t.Fatalf("edge sets %q, the converter reads %q", edge.ViewerURIHeader, httpapi.ViewerURIHeader)
 	}
-	if got := edge.OriginRequestHeaders(); !slices.Equal(got, []string{edge.ViewerURIHeader}) {
+	if edge.VariantHeader != httpapi.VariantHeader {
+		t.Fatalf("edge sets %q, the converter reads %q", edge.VariantHeader, httpapi.VariantHeader)
+	}
+	if got := edge.OriginRequestHeaders(); !slices.Equal(got, []string{edge.ViewerURIHeader, edge.VariantHeader}) {
 		t.Fatalf("origin request headers %v", got)
 	}
 }

@@ -41,6 +41,14 @@ const OriginVerifyHeader = "x-origin-verify"
 // the 302 points at the variant's canonical CDN path.
 const ViewerURIHeader = "x-imgcells-viewer-uri"
 
+// VariantHeader, when the edge sets it, is the variant's CDN path exactly as
+// the edge rewrote it (percent-encoded). It names the variant instead of
+// rawPath, which API Gateway delivers decoded and cut at a decoded "?", so a
+// key containing "?" or "#" arrives whole. The edge always overwrites any
+// viewer copy and only CloudFront passes the origin-verify check, so it is
+// trusted like the path.
+const VariantHeader = "x-imgcells-variant"
+
 // DefaultMaxInlineBytes is the largest image returned in the response body.
 // A buffered Lambda response is capped at 6 MB including the base64
 // expansion (4/3) and the JSON envelope; past this the variant is stored
@@ -124,8 +132,12 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 		rec.err = errors.New("missing or wrong " + OriginVerifyHeader)
 		return forbidden()
 	}
-	rec.path = requestPath(req)
-	key, v, err := converter.ParseKey(rec.path)
+	path, err := requestPath(req)
+	rec.path = path
+	if err != nil {
+		return h.fail(rec, err)
+	}
+	key, v, err := converter.ParseKey(path)
 	if err != nil {
 		return h.fail(rec, err)
 	}

@@ -4,11 +4,13 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"imgcells/converter"
 	"imgcells/converter/store"
 )
 
@@ -41,15 +43,24 @@ func (h *Handler) verified(headers map[string]string) bool {
 	return ok && subtle.ConstantTimeCompare([]byte(got), h.secret) == 1
 }
 
-// requestPath is the decoded request path. HTTP APIs deliver rawPath
-// percent-decoded (so "/a%20b.jpg/..." arrives as "/a b.jpg/..."); it is
-// parsed as is and never decoded again, or a key containing "%41" would name
-// another object.
-func requestPath(req events.APIGatewayV2HTTPRequest) string {
-	if req.RawPath != "" {
-		return req.RawPath
+// requestPath is the decoded request path. The edge's VariantHeader wins
+// when present: it is percent-decoded exactly once (a bad escape is a 400).
+// Otherwise rawPath is used: HTTP APIs deliver it percent-decoded (so
+// "/a%20b.jpg/..." arrives as "/a b.jpg/...") and cut at a decoded "?"; it
+// is parsed as is and never decoded again, or a key containing "%41" would
+// name another object.
+func requestPath(req events.APIGatewayV2HTTPRequest) (string, error) {
+	if v, ok := header(req.Headers, VariantHeader); ok && v != "" {
+		path, err := url.PathUnescape(v)
+		if err != nil {
+			return v, converter.BadVariant("bad escape in %s", VariantHeader)
+		}
+		return path, nil
 	}
-	return req.RequestContext.HTTP.Path
+	if req.RawPath != "" {
+		return req.RawPath, nil
+	}
+	return req.RequestContext.HTTP.Path, nil
 }
 
 // CDNPath is the URL path of a variant key as the edge function spells it:

@@ -44,7 +44,8 @@ type originResult struct {
 // originHeaders are the headers of the edge function's rewritten request
 // that the origin request policy forwards to the origins
 // (edge.OriginRequestHeaders, as components/cdnpolicies.go deploys it):
-// x-imgcells-viewer-uri, and nothing else from the viewer.
+// x-imgcells-viewer-uri and x-imgcells-variant, and nothing else from the
+// viewer.
 func originHeaders(req *cfrun.Request) http.Header {
 	out := http.Header{}
 	for _, name := range edge.OriginRequestHeaders() {
@@ -147,7 +148,9 @@ func s3Status(err error) int {
 }
 
 // callConverter sends the request to the region's converter as API Gateway
-// (HTTP API, payload 2.0) would: the path decoded, the origin-verify header
+// (HTTP API, payload 2.0) would: the path decoded and cut at the first
+// decoded "?" or "#" (HTTP APIs do so; the edge's x-imgcells-variant header
+// carries the whole key), the origin-verify header
 // that only CloudFront knows, the forwarded headers (lower-case names, as API
 // Gateway passes them; no Accept: the policy does not forward it), and a
 // base64 body back.
@@ -157,6 +160,9 @@ func (s *Stack) callConverter(ctx context.Context, reg *region, method, uri stri
 	if err != nil {
 		res.status = http.StatusBadRequest
 		return res
+	}
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
 	}
 	host := "convert." + reg.name + ".imgcells.local"
 	req := events.APIGatewayV2HTTPRequest{

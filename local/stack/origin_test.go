@@ -102,8 +102,8 @@ func TestOversizedOutputRedirectsToTheViewersURL(t *testing.T) {
 				if sent[httpapi.ViewerURIHeader] != r.target {
 					t.Errorf("%s: converter got %s %q", r.target, httpapi.ViewerURIHeader, sent[httpapi.ViewerURIHeader])
 				}
-				if names := slices.Sorted(maps.Keys(sent)); !slices.Equal(names, []string{"host", "user-agent", httpapi.ViewerURIHeader, httpapi.OriginVerifyHeader}) {
-					t.Errorf("%s: converter got headers %v, want only CloudFront's and %s", r.target, names, httpapi.ViewerURIHeader)
+				if names := slices.Sorted(maps.Keys(sent)); !slices.Equal(names, []string{"host", "user-agent", httpapi.VariantHeader, httpapi.ViewerURIHeader, httpapi.OriginVerifyHeader}) {
+					t.Errorf("%s: converter got headers %v, want only CloudFront's and the edge's", r.target, names)
 				}
 				if e, ok := reg.cache.Get(first.Header().Get(KeyHeader)); ok {
 					t.Errorf("%s: the edge cached the %d", r.target, e.status)
