@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -14,14 +12,7 @@ func benchStack(b *testing.B) *Stack {
 	if _, err := FindVersity(); err != nil {
 		b.Skipf("skipping: %v", err)
 	}
-	dir := b.TempDir()
-	photo, err := os.ReadFile(filepath.Join("..", "..", "testdata", "photos", "photo.jpg"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "photo.jpg"), photo, 0o644); err != nil {
-		b.Fatal(err)
-	}
+	dir := imagesDir(b, "photo.jpg")
 	st, err := New(context.Background(), Config{
 		Regions: []string{"us-east-1", "eu-west-1"}, Images: dir,
 		ReplicationLag: 1 << 62, Logf: func(string, ...any) {},

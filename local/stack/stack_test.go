@@ -10,6 +10,20 @@ import (
 	"time"
 )
 
+// imagesDir is a fresh images folder holding testdata's photo.jpg under name.
+func imagesDir(tb testing.TB, name string) string {
+	tb.Helper()
+	photo, err := os.ReadFile(filepath.Join("..", "..", "testdata", "photos", "photo.jpg"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir := tb.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, name), photo, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
 func newTestStack(t *testing.T, cfg Config) *Stack {
 	t.Helper()
 	requireVersity(t)
@@ -55,14 +69,7 @@ func TestReplicationCatchesUpAfterTheLag(t *testing.T) {
 // -s3-endpoint: the stack works against an S3 server it did not start.
 func TestExternalS3Endpoint(t *testing.T) {
 	srv := startServer(t)
-	dir := t.TempDir()
-	photo, err := os.ReadFile(filepath.Join("..", "..", "testdata", "photos", "photo.jpg"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "shoe.jpg"), photo, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := imagesDir(t, "shoe.jpg")
 	st := newTestStack(t, Config{
 		S3:     ExternalS3(srv.Endpoint, srv.Region, srv.AccessKey, srv.SecretKey),
 		Images: dir, BucketPrefix: "external",
