@@ -99,7 +99,7 @@ func rasterFromImage(m image.Image) *raster {
 		for y := 0; y < h; y++ {
 			copy(out.pix[y*w*4:(y+1)*w*4], src.Pix[y*src.Stride:])
 		}
-		unpremultiply(out)
+		out.unpremultiply()
 		return out
 	case *image.NRGBA:
 		out := newRaster(w, h, 4)
@@ -138,4 +138,35 @@ func rasterFromImage(m image.Image) *raster {
 		}
 	}
 	return out
+}
+
+// premultiply scales each RGBA pixel's colour by its alpha, in place, so a
+// resampling filter weighs colour by coverage (a transparent pixel's colour
+// must not bleed into its neighbours).
+func (r *raster) premultiply() {
+	p := r.pix
+	for i := 0; i+3 < len(p); i += 4 {
+		a := uint32(p[i+3])
+		if a == 255 {
+			continue
+		}
+		p[i] = byte((uint32(p[i])*a + 127) / 255)
+		p[i+1] = byte((uint32(p[i+1])*a + 127) / 255)
+		p[i+2] = byte((uint32(p[i+2])*a + 127) / 255)
+	}
+}
+
+// unpremultiply undoes premultiply, in place; fully transparent pixels are
+// left as they are.
+func (r *raster) unpremultiply() {
+	p := r.pix
+	for i := 0; i+3 < len(p); i += 4 {
+		a := uint32(p[i+3])
+		if a == 255 || a == 0 {
+			continue
+		}
+		p[i] = byte(min((uint32(p[i])*255+a/2)/a, 255))
+		p[i+1] = byte(min((uint32(p[i+1])*255+a/2)/a, 255))
+		p[i+2] = byte(min((uint32(p[i+2])*255+a/2)/a, 255))
+	}
 }

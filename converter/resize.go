@@ -97,7 +97,7 @@ func resize(src *raster, p plan, alloc func(n int) []byte) *raster {
 	ch := src.ch
 	alpha := src.hasAlpha()
 	if alpha {
-		premultiply(src)
+		src.premultiply()
 	}
 	// Far-off targets are first box-averaged by a whole factor, leaving the
 	// Lanczos passes a reduction between 2 and 4 (libvips does the same).
@@ -132,7 +132,7 @@ func resize(src *raster, p plan, alloc func(n int) []byte) *raster {
 		})
 	}
 	if alpha {
-		unpremultiply(out)
+		out.unpremultiply()
 	}
 	return out
 }
@@ -159,32 +159,6 @@ func parallelRows(rows, work int, fn func(y0, y1 int)) {
 		}()
 	}
 	wg.Wait()
-}
-
-func premultiply(r *raster) {
-	p := r.pix
-	for i := 0; i+3 < len(p); i += 4 {
-		a := uint32(p[i+3])
-		if a == 255 {
-			continue
-		}
-		p[i] = byte((uint32(p[i])*a + 127) / 255)
-		p[i+1] = byte((uint32(p[i+1])*a + 127) / 255)
-		p[i+2] = byte((uint32(p[i+2])*a + 127) / 255)
-	}
-}
-
-func unpremultiply(r *raster) {
-	p := r.pix
-	for i := 0; i+3 < len(p); i += 4 {
-		a := uint32(p[i+3])
-		if a == 255 || a == 0 {
-			continue
-		}
-		p[i] = byte(min((uint32(p[i])*255+a/2)/a, 255))
-		p[i+1] = byte(min((uint32(p[i+1])*255+a/2)/a, 255))
-		p[i+2] = byte(min((uint32(p[i+2])*255+a/2)/a, 255))
-	}
 }
 
 // boxShrink averages kx×ky blocks of the plan's crop rectangle and returns

@@ -7,7 +7,7 @@ package jpegturbo
 /*
 #cgo LDFLAGS: -ljpeg
 #include <stdlib.h>
-#include "jt.h"
+#include "jpegturbo.h"
 */
 import "C"
 

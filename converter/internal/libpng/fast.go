@@ -2,7 +2,7 @@ package libpng
 
 /*
 #cgo LDFLAGS: -ldeflate
-#include "fp.h"
+#include "fast.h"
 */
 import "C"
 

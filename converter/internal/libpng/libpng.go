@@ -9,7 +9,7 @@ package libpng
 /*
 #cgo LDFLAGS: -lpng16 -lz -lm
 #include <stdlib.h>
-#include "lp.h"
+#include "libpng.h"
 */
 import "C"
 

@@ -1,5 +1,5 @@
-#ifndef IMGCELLS_FP_H
-#define IMGCELLS_FP_H
+#ifndef IMGCELLS_FAST_H
+#define IMGCELLS_FAST_H
 
 #include <stddef.h>
 

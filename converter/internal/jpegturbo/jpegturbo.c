@@ -6,7 +6,7 @@
 #include <jpeglib.h>
 #include <jerror.h>
 
-#include "jt.h"
+#include "jpegturbo.h"
 
 /* Errors longjmp back into the jt_* call that is running; warnings that mean
  * the data is damaged (truncation) are turned into errors too. */

@@ -3,7 +3,7 @@
 
 #include <libdeflate.h>
 
-#include "fp.h"
+#include "fast.h"
 
 static int paeth(int a, int b, int c) {
 	int p = a + b - c;

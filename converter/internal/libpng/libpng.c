@@ -3,7 +3,7 @@
 
 #include <png.h>
 
-#include "lp.h"
+#include "libpng.h"
 
 static void copy_msg(png_imagep img, char *err, size_t errlen) {
 	strncpy(err, img->message, errlen - 1);

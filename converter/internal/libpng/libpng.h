@@ -1,5 +1,5 @@
-#ifndef IMGCELLS_LP_H
-#define IMGCELLS_LP_H
+#ifndef IMGCELLS_LIBPNG_H
+#define IMGCELLS_LIBPNG_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
-#ifndef IMGCELLS_JT_H
-#define IMGCELLS_JT_H
+#ifndef IMGCELLS_JPEGTURBO_H
+#define IMGCELLS_JPEGTURBO_H
 
 #include <stddef.h>
 
