@@ -6,7 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"imgcells/edge"
+	"imgcells/contract"
 )
 
 // cdnPolicies are the ids of the distribution's cache, origin request and response
@@ -26,7 +26,7 @@ const (
 //     Accept, width and quality into the path and cleared the query, so any header,
 //     cookie or query in the key would only split the cache;
 //   - an origin request policy that forwards only the headers the edge function sets for
-//     the origins (edge.OriginRequestHeaders: x-imgcells-viewer-uri, the URL the viewer
+//     the origins (contract.OriginRequestHeaders: x-imgcells-viewer-uri, the URL the viewer
 //     asked for, where the converter's 302 for a too-large output points; x-imgcells-variant,
 //     the rewritten URI, which API Gateway cannot cut at a "?" or "#" in the key as it does
 //     the path) and nothing else from the viewer (no Host: S3 and API Gateway must see their own hostnames). What an
@@ -61,7 +61,7 @@ func newPolicies(ctx *pulumi.Context, front string, opts ...pulumi.ResourceOptio
 		HeadersConfig: &cloudfront.OriginRequestPolicyHeadersConfigArgs{
 			HeaderBehavior: pulumi.String("whitelist"),
 			Headers: &cloudfront.OriginRequestPolicyHeadersConfigHeadersArgs{
-				Items: pulumi.ToStringArray(edge.OriginRequestHeaders()),
+				Items: pulumi.ToStringArray(contract.OriginRequestHeaders()),
 			},
 		},
 		CookiesConfig:      &cloudfront.OriginRequestPolicyCookiesConfigArgs{CookieBehavior: pulumi.String("none")},

@@ -32,35 +32,34 @@ type CellBucket struct {
 }
 
 // RegionalImageCell is everything imgcells runs in one region: the source bucket (main or
-// replica), the transformed bucket, the converter Lambda and its HTTP API.
-//
-// A cell is built in two steps, because its buckets replicate to the other cells' and its
-// transformed bucket admits the distribution, neither of which exists when the cell is
-// created: NewRegionalImageCell creates the regional resources, then Connect adds the
-// replication and the transformed bucket's policy and registers the outputs.
+// replica), the transformed bucket, the converter Lambda and its HTTP API. It is complete
+// when constructed. What joins it to the other cells and to the distribution (replication
+// to their buckets, the transformed bucket's policy naming the distribution) cannot exist
+// before they do; LinkCells adds it afterwards (links.go).
 type RegionalImageCell struct {
 	pulumi.ResourceState
 
 	name        string
-	args        CellArgs
+	primary     bool
 	source      *privateBucket
 	transformed *privateBucket
-	opts        []pulumi.ResourceOption
+	opts        []pulumi.ResourceOption // parent: the cell (and, through it, its provider)
+	linked      bool
 
 	Source      CellBucket
 	Transformed CellBucket
 	Function    *lambda.Function
 	API         *regionalAPI
 	APIEndpoint pulumi.StringOutput
-	connected   bool
 }
 
-// NewRegionalImageCell creates a cell's regional resources under the provider in opts.
+// NewRegionalImageCell creates a cell's regional resources under the provider in opts and
+// registers its outputs.
 func NewRegionalImageCell(ctx *pulumi.Context, name string, args CellArgs, opts ...pulumi.ResourceOption) (*RegionalImageCell, error) {
 	if !args.Primary && args.PrimarySource == nil {
 		return nil, fmt.Errorf("cell %s: a replica cell needs the primary source bucket", name)
 	}
-	c := &RegionalImageCell{name: name, args: args}
+	c := &RegionalImageCell{name: name, primary: args.Primary}
 	if err := ctx.RegisterComponentResource(CellType, name, c, opts...); err != nil {
 		return nil, fmt.Errorf("registering cell %s: %w", name, err)
 	}
@@ -108,47 +107,6 @@ func NewRegionalImageCell(ctx *pulumi.Context, name string, args CellArgs, opts 
 			return nil, err
 		}
 	}
-	return c, nil
-}
-
-// CellLinks are what a cell learns once every cell and the front exist.
-type CellLinks struct {
-	Peers           map[string]*RegionalImageCell // region → every other cell
-	DistributionARN pulumi.StringInput
-	RTC             bool // S3 Replication Time Control on every rule
-}
-
-// Connect replicates the transformed bucket to every peer's (and, in the primary cell,
-// the main source bucket to every replica), lets the distribution read the transformed
-// bucket, and registers the cell's outputs. It runs once, last.
-func (c *RegionalImageCell) Connect(ctx *pulumi.Context, links CellLinks) error {
-	if c.connected {
-		return fmt.Errorf("cell %s is already connected", c.name)
-	}
-	c.connected = true
-	policy := pulumi.All(c.Transformed.ARN, links.DistributionARN).ApplyT(func(v []any) string {
-		arn := v[0].(string)
-		return BucketPolicy(arn, CloudFrontRead(objects(arn), v[1].(string)))
-	}).(pulumi.StringOutput)
-	if err := setPolicy(ctx, child(c.name, "transformed-policy"), c.transformed, policy, c.opts...); err != nil {
-		return err
-	}
-	var transformedTo, sourceTo []replicaTarget
-	for _, region := range sortedKeys(links.Peers) {
-		p := links.Peers[region]
-		transformedTo = append(transformedTo, replicaTarget{Region: region, Bucket: p.transformed})
-		sourceTo = append(sourceTo, replicaTarget{Region: region, Bucket: p.source})
-	}
-	if len(transformedTo) > 0 {
-		if _, err := replicate(ctx, c.name, "transformed", c.transformed, transformedTo, links.RTC, c.opts...); err != nil {
-			return err
-		}
-		if c.args.Primary {
-			if _, err := replicate(ctx, c.name, "source", c.source, sourceTo, links.RTC, c.opts...); err != nil {
-				return err
-			}
-		}
-	}
 	outputs := pulumi.Map{
 		"sourceBucket":      c.Source.Name,
 		"transformedBucket": c.Transformed.Name,
@@ -156,7 +114,7 @@ func (c *RegionalImageCell) Connect(ctx *pulumi.Context, links CellLinks) error 
 		"functionName":      c.Function.Name,
 	}
 	if err := ctx.RegisterResourceOutputs(c, outputs); err != nil {
-		return fmt.Errorf("registering outputs of cell %s: %w", c.name, err)
+		return nil, fmt.Errorf("registering outputs of cell %s: %w", name, err)
 	}
-	return nil
+	return c, nil
 }

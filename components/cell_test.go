@@ -5,13 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"imgcells/contract"
 )
-
-var converterEnvKeys = []string{
-	"IMGCELLS_MAX_SOURCE_BYTES", "IMGCELLS_MAX_SOURCE_PIXELS", "IMGCELLS_ORIGIN_VERIFY_SECRET",
-	"IMGCELLS_PRIMARY_REGION", "IMGCELLS_PRIMARY_SOURCE_BUCKET", "IMGCELLS_SOURCE_BUCKET", "IMGCELLS_TRANSFORMED_BUCKET",
-}
 
 func checkConverter(t *testing.T, d *deployment) {
 	fns := d.ofType(tFunction)
@@ -41,26 +36,7 @@ func checkConverter(t *testing.T, d *deployment) {
 		if str(in, "sourceCodeHash") == "" {
 			t.Errorf("%s has no source code hash", fn.Name)
 		}
-		vars := get(in, "environment", "variables").ObjectValue()
-		var keys []string
-		for k := range vars {
-			keys = append(keys, string(k))
-		}
-		slices.Sort(keys)
-		if !slices.Equal(keys, converterEnvKeys) {
-			t.Errorf("%s environment %v, want %v", fn.Name, keys, converterEnvKeys)
-		}
-		env := get(in, "environment", "variables").ObjectValue()
-		if !env["IMGCELLS_ORIGIN_VERIFY_SECRET"].ContainsSecrets() {
-			t.Errorf("%s: the origin-verify secret is not a Pulumi secret", fn.Name)
-		}
-		own := str(d.named(tBucket, child(CellName(region), "source")).Outputs, "bucket")
-		e := get(in, "environment", "variables").ObjectValue()
-		val := func(k string) string { return plain(e[resource.PropertyKey(k)]).StringValue() }
-		if val("IMGCELLS_SOURCE_BUCKET") != own || val("IMGCELLS_PRIMARY_SOURCE_BUCKET") != primarySource ||
-			val("IMGCELLS_PRIMARY_REGION") != d.cfg.PrimaryRegion || val("IMGCELLS_ORIGIN_VERIFY_SECRET") != testSecret {
-			t.Errorf("%s environment %v", fn.Name, e)
-		}
+		checkConverterEnv(t, d, fn, region, primarySource)
 	}
 }
 
@@ -80,6 +56,46 @@ func checkAPI(t *testing.T, d *deployment) {
 	for _, i := range d.ofType(tIntegration) {
 		if str(i.Inputs, "payloadFormatVersion") != "2.0" || str(i.Inputs, "integrationType") != "AWS_PROXY" {
 			t.Errorf("%s: %v", i.Name, i.Inputs)
+		}
+	}
+}
+
+// checkConverterEnv loads the environment the stack gives a converter function
+// with the bootstrap's own loader (contract.LoadConverterEnv), adding only
+// AWS_REGION as Lambda does: a variable renamed or dropped on either side, or
+// one more required, fails here.
+func checkConverterEnv(t *testing.T, d *deployment, fn *recorded, region, primarySource string) {
+	t.Helper()
+	env := get(fn.Inputs, "environment", "variables").ObjectValue()
+	if !env[contract.EnvOriginVerifySecret].ContainsSecrets() {
+		t.Errorf("%s: the origin-verify secret is not a Pulumi secret", fn.Name)
+	}
+	vars := map[string]string{contract.EnvRegion: region}
+	for k, v := range env {
+		vars[string(k)] = plain(v).StringValue()
+	}
+	got, err := contract.LoadConverterEnv(func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatalf("%s: the bootstrap refuses the deployed environment: %v", fn.Name, err)
+	}
+	want := contract.ConverterEnv{
+		Region:              region,
+		SourceBucket:        str(d.named(tBucket, child(CellName(region), "source")).Outputs, "bucket"),
+		PrimarySourceBucket: primarySource,
+		PrimaryRegion:       d.cfg.PrimaryRegion,
+		TransformedBucket:   str(d.named(tBucket, child(CellName(region), "transformed")).Outputs, "bucket"),
+		OriginVerifySecret:  testSecret,
+		MaxSourceBytes:      d.cfg.MaxSourceBytes,
+		MaxSourcePixels:     d.cfg.MaxSourcePixels,
+	}
+	if got != want {
+		t.Errorf("%s: the bootstrap reads\n%+v\nwant\n%+v", fn.Name, got, want)
+	}
+	// Nothing is set that the bootstrap does not read.
+	want.Region = ""
+	for k := range vars {
+		if _, ok := want.Vars()[k]; !ok && k != contract.EnvRegion {
+			t.Errorf("%s: sets %s, which the bootstrap does not read", fn.Name, k)
 		}
 	}
 }

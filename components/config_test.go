@@ -1,11 +1,13 @@
 package components
 
+import "imgcells/components/stackconfig"
+
 // testSecret is a valid origin-verify secret for the mocked stacks.
 const testSecret = "0123456789abcdef0123456789abcdef"
 
 // with copies r and sets each key to its value; "<unset>" removes the key.
-func with(r Raw, kv ...string) Raw {
-	out := Raw{}
+func with(r stackconfig.Raw, kv ...string) stackconfig.Raw {
+	out := stackconfig.Raw{}
 	for k, v := range r {
 		out[k] = v
 	}

@@ -8,14 +8,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"imgcells/contract"
 )
-
-// ConverterTimeoutSeconds stays below API Gateway's 30-second integration timeout, so a
-// slow conversion ends as the Lambda's own error rather than a gateway 503.
-const ConverterTimeoutSeconds = 25
-
-// OriginVerifyHeader is the header CloudFront adds to requests to the converter origin.
-const OriginVerifyHeader = "x-origin-verify"
 
 // ConverterSettings are the converter Lambda's sizing and limits.
 type ConverterSettings struct {
@@ -26,7 +21,8 @@ type ConverterSettings struct {
 	LogRetentionDays    int
 }
 
-// converterEnv is the environment the bootstrap reads.
+// converterEnv is the environment the bootstrap reads with contract.LoadConverterEnv
+// (Lambda adds AWS_REGION itself).
 type converterEnv struct {
 	SourceBucket, PrimarySourceBucket, TransformedBucket pulumi.StringInput
 	PrimaryRegion                                        string
@@ -35,13 +31,13 @@ type converterEnv struct {
 
 func (e converterEnv) variables(s ConverterSettings) pulumi.StringMap {
 	return pulumi.StringMap{
-		"IMGCELLS_SOURCE_BUCKET":         e.SourceBucket,
-		"IMGCELLS_PRIMARY_SOURCE_BUCKET": e.PrimarySourceBucket,
-		"IMGCELLS_PRIMARY_REGION":        pulumi.String(e.PrimaryRegion),
-		"IMGCELLS_TRANSFORMED_BUCKET":    e.TransformedBucket,
-		"IMGCELLS_ORIGIN_VERIFY_SECRET":  pulumi.ToSecret(e.OriginVerifySecret).(pulumi.StringOutput),
-		"IMGCELLS_MAX_SOURCE_BYTES":      pulumi.String(strconv.FormatInt(s.MaxSourceBytes, 10)),
-		"IMGCELLS_MAX_SOURCE_PIXELS":     pulumi.String(strconv.FormatInt(s.MaxSourcePixels, 10)),
+		contract.EnvSourceBucket:        e.SourceBucket,
+		contract.EnvPrimarySourceBucket: e.PrimarySourceBucket,
+		contract.EnvPrimaryRegion:       pulumi.String(e.PrimaryRegion),
+		contract.EnvTransformedBucket:   e.TransformedBucket,
+		contract.EnvOriginVerifySecret:  pulumi.ToSecret(e.OriginVerifySecret).(pulumi.StringOutput),
+		contract.EnvMaxSourceBytes:      pulumi.String(strconv.FormatInt(s.MaxSourceBytes, 10)),
+		contract.EnvMaxSourcePixels:     pulumi.String(strconv.FormatInt(s.MaxSourcePixels, 10)),
 	}
 }
 
@@ -85,7 +81,7 @@ func newConverter(ctx *pulumi.Context, component string, code Artifact, s Conver
 		SourceCodeHash:               pulumi.String(code.Base64SHA256),
 		Role:                         role.Arn,
 		MemorySize:                   pulumi.Int(s.MemoryMB),
-		Timeout:                      pulumi.Int(ConverterTimeoutSeconds),
+		Timeout:                      pulumi.Int(int(contract.ConverterTimeout.Seconds())),
 		ReservedConcurrentExecutions: pulumi.Int(reserved),
 		Environment:                  &lambda.FunctionEnvironmentArgs{Variables: env.variables(s)},
 		LoggingConfig: &lambda.FunctionLoggingConfigArgs{

@@ -9,6 +9,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"imgcells/components/stackconfig"
+	"imgcells/contract"
 	"imgcells/edge"
 )
 
@@ -20,8 +22,8 @@ const ExamplePath = "/products/shoe.jpg?width=640"
 
 // Deploy is the whole program: one AWS provider per region, one cell per region (the
 // primary first, since the others replicate its source bucket), the front over all of
-// them, then the links between cells and the stack outputs.
-func Deploy(ctx *pulumi.Context, cfg Config) error {
+// them, then the links between cells (LinkCells) and the stack outputs.
+func Deploy(ctx *pulumi.Context, cfg stackconfig.Config) error {
 	moduleDir, err := moduleRoot()
 	if err != nil {
 		return err
@@ -39,7 +41,7 @@ func Deploy(ctx *pulumi.Context, cfg Config) error {
 
 	cells := map[string]*RegionalImageCell{}
 	var primary *CellBucket
-	for _, region := range primaryFirst(cfg) {
+	for _, region := range contract.PrimaryFirst(cfg.PrimaryRegion, cfg.Regions) {
 		p, err := aws.NewProvider(ctx, "aws-"+region, &aws.ProviderArgs{Region: pulumi.String(region)})
 		if err != nil {
 			return fmt.Errorf("creating the %s provider: %w", region, err)
@@ -74,17 +76,8 @@ func Deploy(ctx *pulumi.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	for _, region := range sortedKeys(cells) {
-		c := cells[region]
-		peers := map[string]*RegionalImageCell{}
-		for other, pc := range cells {
-			if other != region {
-				peers[other] = pc
-			}
-		}
-		if err := c.Connect(ctx, CellLinks{Peers: peers, DistributionARN: front.DistributionARN, RTC: cfg.ReplicationTimeControl}); err != nil {
-			return err
-		}
+	if err := LinkCells(ctx, cells, CellLinks{DistributionARN: front.DistributionARN, RTC: cfg.ReplicationTimeControl}); err != nil {
+		return err
 	}
 	export(ctx, cfg, cells, front)
 	return nil
@@ -107,18 +100,7 @@ func moduleRoot() (string, error) {
 	}
 }
 
-// primaryFirst orders the regions with the primary first, the rest as configured.
-func primaryFirst(cfg Config) []string {
-	out := []string{cfg.PrimaryRegion}
-	for _, r := range cfg.Regions {
-		if r != cfg.PrimaryRegion {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func deployFront(ctx *pulumi.Context, cfg Config, cells map[string]*RegionalImageCell, edgeCode string) (*GlobalFront, error) {
+func deployFront(ctx *pulumi.Context, cfg stackconfig.Config, cells map[string]*RegionalImageCell, edgeCode string) (*GlobalFront, error) {
 	awsFront, err := aws.NewProvider(ctx, "aws-front", &aws.ProviderArgs{Region: pulumi.String(FrontRegion)})
 	if err != nil {
 		return nil, fmt.Errorf("creating the front's provider: %w", err)
@@ -128,7 +110,7 @@ func deployFront(ctx *pulumi.Context, cfg Config, cells map[string]*RegionalImag
 		return nil, fmt.Errorf("creating the front's aws-native provider: %w", err)
 	}
 	var fcs []FrontCell
-	for _, region := range primaryFirst(cfg) {
+	for _, region := range contract.PrimaryFirst(cfg.PrimaryRegion, cfg.Regions) {
 		c := cells[region]
 		fcs = append(fcs, FrontCell{
 			Region: region, TransformedBucket: c.Transformed.Name, APIHost: c.API.Host,
@@ -150,7 +132,7 @@ func deployFront(ctx *pulumi.Context, cfg Config, cells map[string]*RegionalImag
 }
 
 // export publishes what operators and tests look up after `pulumi up`.
-func export(ctx *pulumi.Context, cfg Config, cells map[string]*RegionalImageCell, front *GlobalFront) {
+func export(ctx *pulumi.Context, cfg stackconfig.Config, cells map[string]*RegionalImageCell, front *GlobalFront) {
 	apis, sources, transformed := pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
 	for region, c := range cells {
 		apis[region] = c.APIEndpoint

@@ -11,16 +11,16 @@ import (
 
 type stackCase struct {
 	stack string
-	raw   Raw
+	raw   stackconfig.Raw
 }
 
-func stackFile(t *testing.T, stack string) Raw {
+func stackFile(t *testing.T, stack string) stackconfig.Raw {
 	t.Helper()
 	raw, err := stackconfig.ReadStackFile(filepath.Join("..", "Pulumi."+stack+".yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw[KeyOriginVerifySecret] = testSecret // set with `pulumi config set --secret` in real stacks
+	raw[stackconfig.KeyOriginVerifySecret] = testSecret // set with `pulumi config set --secret` in real stacks
 	return raw
 }
 
@@ -28,12 +28,12 @@ func stackCases(t *testing.T) []stackCase {
 	return []stackCase{
 		{"dev", stackFile(t, "dev")},
 		{"prod", stackFile(t, "prod")},
-		{"one", Raw{KeyRegions: `["eu-west-1"]`, KeyOriginVerifySecret: testSecret}},
-		{"two", Raw{KeyRegions: `["us-west-2","eu-central-1"]`, KeyPrimaryRegion: "eu-central-1",
-			KeyOriginVerifySecret: testSecret, KeySigning: "true"}},
-		{"four", Raw{KeyRegions: `["us-east-1","eu-west-1","ap-southeast-1","sa-east-1"]`, KeyPrimaryRegion: "eu-west-1",
-			KeyDomain: "img.example.org", KeyHostedZoneID: "Z0ABCDEF", KeyOriginVerifySecret: testSecret,
-			KeyReplicationTimeControl: "true"}},
+		{"one", stackconfig.Raw{stackconfig.KeyRegions: `["eu-west-1"]`, stackconfig.KeyOriginVerifySecret: testSecret}},
+		{"two", stackconfig.Raw{stackconfig.KeyRegions: `["us-west-2","eu-central-1"]`, stackconfig.KeyPrimaryRegion: "eu-central-1",
+			stackconfig.KeyOriginVerifySecret: testSecret, stackconfig.KeySigning: "true"}},
+		{"four", stackconfig.Raw{stackconfig.KeyRegions: `["us-east-1","eu-west-1","ap-southeast-1","sa-east-1"]`, stackconfig.KeyPrimaryRegion: "eu-west-1",
+			stackconfig.KeyDomain: "img.example.org", stackconfig.KeyHostedZoneID: "Z0ABCDEF", stackconfig.KeyOriginVerifySecret: testSecret,
+			stackconfig.KeyReplicationTimeControl: "true"}},
 	}
 }
 

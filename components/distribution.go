@@ -7,6 +7,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"imgcells/contract"
 )
 
 // ViewerTLSPolicy is the oldest TLS CloudFront accepts from viewers on a custom domain.
@@ -42,7 +44,7 @@ func newDistribution(ctx *pulumi.Context, front string, s distributionSpec, opts
 		aliases = append(aliases, pulumi.String(d))
 	}
 	codes := pulumi.IntArray{}
-	for _, c := range FailoverStatusCodes {
+	for _, c := range contract.FailoverStatusCodes {
 		codes = append(codes, pulumi.Int(c))
 	}
 	dist, err := cloudfront.NewDistribution(ctx, name, &cloudfront.DistributionArgs{
@@ -69,7 +71,7 @@ func newDistribution(ctx *pulumi.Context, front string, s distributionSpec, opts
 					OriginReadTimeout:    pulumi.Int(30),
 				},
 				CustomHeaders: cloudfront.DistributionOriginCustomHeaderArray{&cloudfront.DistributionOriginCustomHeaderArgs{
-					Name:  pulumi.String(OriginVerifyHeader),
+					Name:  pulumi.String(contract.OriginVerifyHeader),
 					Value: pulumi.ToSecret(s.args.OriginVerifySecret).(pulumi.StringOutput),
 				}},
 			},

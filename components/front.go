@@ -8,10 +8,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// FailoverStatusCodes send a request from the MRAP (a variant not stored yet answers 403,
-// or 404) to the converter, which also covers the MRAP's own server errors.
-var FailoverStatusCodes = []int{403, 404, 500, 502, 503, 504}
-
 // Origin ids inside the distribution.
 const (
 	originMRAP      = "variants-mrap"

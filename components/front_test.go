@@ -5,8 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"imgcells/converter/httpapi"
-	"imgcells/edge"
+	"imgcells/contract"
 )
 
 const tORP = "aws:cloudfront/originRequestPolicy:OriginRequestPolicy"
@@ -18,7 +17,7 @@ func checkCDN(t *testing.T, d *deployment) {
 	}
 	in := dists[0].Inputs
 	// The design's failover set: a variant not stored yet (403, 404) and origin errors.
-	if got, want := ints(in, "originGroups", 0, "failoverCriteria", "statusCodes"), []int{403, 404, 500, 502, 503, 504}; !slices.Equal(got, want) {
+	if got, want := ints(in, "originGroups", 0, "failoverCriteria", "statusCodes"), contract.FailoverStatusCodes; !slices.Equal(got, want) {
 		t.Errorf("failover codes %v, want %v", got, want)
 	}
 	if str(in, "originGroups", 0, "members", 0, "originId") != originMRAP || str(in, "originGroups", 0, "members", 1, "originId") != originConverter {
@@ -58,10 +57,10 @@ func checkCDN(t *testing.T, d *deployment) {
 		t.Errorf("OAC %v, want sigv4a / s3 / always", get(oac[0].Inputs, "originAccessControlConfig"))
 	}
 	conv := origins[originConverter]
-	if str(in, "origins", conv, "customHeaders", 0, "name") != OriginVerifyHeader ||
+	if str(in, "origins", conv, "customHeaders", 0, "name") != contract.OriginVerifyHeader ||
 		str(in, "origins", conv, "customHeaders", 0, "value") != testSecret ||
 		!get(in, "origins").ContainsSecrets() {
-		t.Errorf("converter origin lacks the secret %s header", OriginVerifyHeader)
+		t.Errorf("converter origin lacks the secret %s header", contract.OriginVerifyHeader)
 	}
 	if str(in, "origins", conv, "customOriginConfig", "originProtocolPolicy") != "https-only" {
 		t.Errorf("converter origin is not HTTPS only")
@@ -94,9 +93,9 @@ func checkCDN(t *testing.T, d *deployment) {
 		t.Fatalf("%d origin request policies", len(orp))
 	}
 	if got := strs(orp[0].Inputs, "headersConfig", "headers", "items"); str(orp[0].Inputs, "headersConfig", "headerBehavior") != "whitelist" ||
-		!slices.Equal(got, []string{httpapi.ViewerURIHeader, httpapi.VariantHeader}) || !slices.Equal(got, edge.OriginRequestHeaders()) {
+		!slices.Equal(got, []string{contract.ViewerURIHeader, contract.VariantHeader}) || !slices.Equal(got, contract.OriginRequestHeaders()) {
 		t.Errorf("origin request policy forwards headers %v (%s), want only %s and %s", got, str(orp[0].Inputs, "headersConfig", "headerBehavior"),
-			httpapi.ViewerURIHeader, httpapi.VariantHeader)
+			contract.ViewerURIHeader, contract.VariantHeader)
 	}
 	if str(orp[0].Inputs, "cookiesConfig", "cookieBehavior") != "none" || str(orp[0].Inputs, "queryStringsConfig", "queryStringBehavior") != "none" {
 		t.Errorf("origin request policy forwards cookies or query strings: %v", orp[0].Inputs)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"imgcells/components/stackconfig"
 )
 
 const mockAccount = "123456789012"
@@ -124,7 +126,7 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 // deployment is the outcome of one mocked `pulumi preview`.
 type deployment struct {
 	stack     string
-	cfg       Config
+	cfg       stackconfig.Config
 	resources []*recorded
 }
 
@@ -155,22 +157,22 @@ func testZip(t testing.TB) string {
 }
 
 // withConfig sets the stack's config the way the engine does.
-func withConfig(raw Raw) pulumi.RunOption {
+func withConfig(raw stackconfig.Raw) pulumi.RunOption {
 	return func(info *pulumi.RunInfo) {
 		info.Config = map[string]string{}
 		for k, v := range raw {
-			info.Config[Namespace+":"+k] = v
+			info.Config[stackconfig.Namespace+":"+k] = v
 		}
-		info.ConfigSecretKeys = []string{Namespace + ":" + KeyOriginVerifySecret}
+		info.ConfigSecretKeys = []string{stackconfig.Namespace + ":" + stackconfig.KeyOriginVerifySecret}
 	}
 }
 
 // preview runs the whole program (LoadConfig then Deploy) under mocks.
-func preview(t testing.TB, stack string, raw Raw) (*deployment, error) {
+func preview(t testing.TB, stack string, raw stackconfig.Raw) (*deployment, error) {
 	t.Helper()
 	raw = with(raw)
-	if _, ok := raw[KeyConverterZip]; !ok { // "" (set, empty) builds from source
-		raw[KeyConverterZip] = testZip(t)
+	if _, ok := raw[stackconfig.KeyConverterZip]; !ok { // "" (set, empty) builds from source
+		raw[stackconfig.KeyConverterZip] = testZip(t)
 	}
 	m := newMocks()
 	d := &deployment{stack: stack}
@@ -186,7 +188,7 @@ func preview(t testing.TB, stack string, raw Raw) (*deployment, error) {
 	return d, err
 }
 
-func mustPreview(t testing.TB, stack string, raw Raw) *deployment {
+func mustPreview(t testing.TB, stack string, raw stackconfig.Raw) *deployment {
 	t.Helper()
 	d, err := preview(t, stack, raw)
 	if err != nil {

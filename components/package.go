@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"imgcells/components/stackconfig"
 	"imgcells/converter/lambdazip"
 )
 
@@ -18,7 +19,7 @@ const ConverterZipPath = "dist/converter-arm64.zip"
 // otherwise the zip under moduleDir is rebuilt when missing or stale. The zip is
 // byte-identical for identical sources, so its hash, used as the Lambda's
 // SourceCodeHash, shows no diff until the converter changes.
-func PackageConverter(moduleDir string, cfg Config, logf func(format string, args ...any)) (Artifact, error) {
+func PackageConverter(moduleDir string, cfg stackconfig.Config, logf func(format string, args ...any)) (Artifact, error) {
 	if cfg.ConverterZip != "" {
 		path := cfg.ConverterZip
 		if !filepath.IsAbs(path) {
@@ -26,10 +27,10 @@ func PackageConverter(moduleDir string, cfg Config, logf func(format string, arg
 		}
 		a, err := lambdazip.Read(path)
 		if err != nil {
-			return Artifact{}, fmt.Errorf("using the prebuilt converter zip named by %s:%s: %w", Namespace, KeyConverterZip, err)
+			return Artifact{}, fmt.Errorf("using the prebuilt converter zip named by %s:%s: %w", stackconfig.Namespace, stackconfig.KeyConverterZip, err)
 		}
 		logf("using the prebuilt converter zip %s (sha256 %s) from %s:%s; unset it to build from source",
-			cfg.ConverterZip, a.SHA256, Namespace, KeyConverterZip)
+			cfg.ConverterZip, a.SHA256, stackconfig.Namespace, stackconfig.KeyConverterZip)
 		return a, nil
 	}
 	a, built, err := lambdazip.Ensure(lambdazip.Options{
@@ -39,7 +40,7 @@ func PackageConverter(moduleDir string, cfg Config, logf func(format string, arg
 	})
 	if err != nil {
 		return Artifact{}, fmt.Errorf("building the converter zip (or set %s:%s to a prebuilt one): %w",
-			Namespace, KeyConverterZip, err)
+			stackconfig.Namespace, stackconfig.KeyConverterZip, err)
 	}
 	if built {
 		logf("built %s (sha256 %s)", ConverterZipPath, a.SHA256)

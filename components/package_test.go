@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"imgcells/components/stackconfig"
 )
 
 func TestPackageConverterUsesThePrebuiltZip(t *testing.T) {
@@ -19,7 +21,7 @@ func TestPackageConverterUsesThePrebuiltZip(t *testing.T) {
 	}
 	sum := sha256.Sum256(b)
 	var logged []string
-	a, err := PackageConverter(t.TempDir(), Config{ConverterZip: zip}, func(f string, args ...any) { logged = append(logged, f) })
+	a, err := PackageConverter(t.TempDir(), stackconfig.Config{ConverterZip: zip}, func(f string, args ...any) { logged = append(logged, f) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +33,7 @@ func TestPackageConverterUsesThePrebuiltZip(t *testing.T) {
 	}
 	// A relative path is taken from the module directory.
 	dir := filepath.Dir(zip)
-	rel, err := PackageConverter(dir, Config{ConverterZip: filepath.Base(zip)}, func(string, ...any) {})
+	rel, err := PackageConverter(dir, stackconfig.Config{ConverterZip: filepath.Base(zip)}, func(string, ...any) {})
 	if err != nil || rel.SHA256 != a.SHA256 {
 		t.Errorf("relative prebuilt zip: %+v %v", rel, err)
 	}
@@ -46,7 +48,7 @@ func TestDeployBuildsTheConverterZip(t *testing.T) {
 		}
 		t.Skip("aarch64-linux-gnu-gcc is not on PATH; install gcc-aarch64-linux-gnu and libjpeg62-turbo-dev:arm64 to run")
 	}
-	raw := with(stackFile(t, "dev"), KeyConverterZip, "")
+	raw := with(stackFile(t, "dev"), stackconfig.KeyConverterZip, "")
 	var hashes []string
 	for i := 0; i < 2; i++ {
 		d := mustPreview(t, "dev", raw)

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"imgcells/components/stackconfig"
 )
 
 func ruleIDs(d *deployment, name string) []string {
@@ -23,10 +25,10 @@ func ruleIDs(d *deployment, name string) []string {
 // replication rule towards it from every existing bucket that replicates, and replaces
 // the MRAP under a new name; nothing else appears or disappears.
 func TestAddingARegionAddsOneCell(t *testing.T) {
-	base := Raw{KeyRegions: `["us-east-1","eu-west-1"]`, KeyPrimaryRegion: "us-east-1", KeyOriginVerifySecret: testSecret,
-		KeyDomain: "img.example.com", KeyHostedZoneID: "Z0ABCDEF"}
+	base := stackconfig.Raw{stackconfig.KeyRegions: `["us-east-1","eu-west-1"]`, stackconfig.KeyPrimaryRegion: "us-east-1", stackconfig.KeyOriginVerifySecret: testSecret,
+		stackconfig.KeyDomain: "img.example.com", stackconfig.KeyHostedZoneID: "Z0ABCDEF"}
 	before := mustPreview(t, "prod", base)
-	after := mustPreview(t, "prod", with(base, KeyRegions, `["us-east-1","eu-west-1","ap-northeast-1"]`))
+	after := mustPreview(t, "prod", with(base, stackconfig.KeyRegions, `["us-east-1","eu-west-1","ap-northeast-1"]`))
 
 	key := func(r *recorded) string { return r.Type + " " + r.Name }
 	old := map[string]bool{}
@@ -90,11 +92,11 @@ func TestAddingARegionAddsOneCell(t *testing.T) {
 
 // An invalid stack config fails the run (the preview) before any resource exists.
 func TestInvalidConfigFailsThePreview(t *testing.T) {
-	d, err := preview(t, "dev", Raw{KeyRegions: `["us-east-1","me-south-1"]`, KeyPrimaryRegion: "us-east-1"})
+	d, err := preview(t, "dev", stackconfig.Raw{stackconfig.KeyRegions: `["us-east-1","me-south-1"]`, stackconfig.KeyPrimaryRegion: "us-east-1"})
 	if err == nil {
 		t.Fatal("preview succeeded")
 	}
-	for _, want := range []string{"imgcells:regions", `"me-south-1" is an opt-in region`, SecretCommand} {
+	for _, want := range []string{"imgcells:regions", `"me-south-1" is an opt-in region`, stackconfig.SecretCommand} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
@@ -106,7 +108,7 @@ func TestInvalidConfigFailsThePreview(t *testing.T) {
 
 // A prebuilt zip that does not exist fails with a message naming the config key.
 func TestMissingPrebuiltZipFailsThePreview(t *testing.T) {
-	_, err := preview(t, "dev", with(stackFile(t, "dev"), KeyConverterZip, t.TempDir()+"/nope.zip"))
+	_, err := preview(t, "dev", with(stackFile(t, "dev"), stackconfig.KeyConverterZip, t.TempDir()+"/nope.zip"))
 	if err == nil || !strings.Contains(err.Error(), "imgcells:converterZip") {
 		t.Fatalf("error %v does not name imgcells:converterZip", err)
 	}

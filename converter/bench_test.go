@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"imgcells/contract"
 )
 
 // BenchmarkConvert measures the whole pipeline on a test photo, or on the
@@ -43,7 +45,7 @@ func BenchmarkResize(b *testing.B) {
 	for i := range src.pix {
 		src.pix[i] = byte(i * 7)
 	}
-	p := makePlan(src.w, src.h, 1, Variant{Format: FormatWebP, Quality: 75, Width: 640})
+	p := makePlan(src.w, src.h, 1, contract.Variant{Format: contract.FormatWebP, Quality: 75, Width: 640})
 	for b.Loop() {
 		resize(src, p, func(n int) []byte { return make([]byte, n) })
 	}

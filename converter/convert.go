@@ -1,6 +1,10 @@
 package converter
 
-import "time"
+import (
+	"time"
+
+	"imgcells/contract"
+)
 
 // Timings are the wall-clock durations of the pipeline's stages.
 type Timings struct{ Decode, Resize, Encode time.Duration }
@@ -8,7 +12,7 @@ type Timings struct{ Decode, Resize, Encode time.Duration }
 // Result is one converted image.
 type Result struct {
 	Data          []byte
-	Format        Format // what was produced: png when jpeg was asked for and the source has real transparency
+	Format        contract.Format // what was produced: png when jpeg was asked for and the source has real transparency
 	Width, Height int
 	Timings       Timings
 }
@@ -18,7 +22,7 @@ type Result struct {
 // possible: 400 for an invalid variant, 413 over the limits, 415 for an
 // unsupported format, 422 for a corrupt or truncated image. EXIF
 // orientation is applied and no metadata is carried into the output.
-func Convert(src []byte, v Variant, lim Limits) (*Result, error) {
+func Convert(src []byte, v contract.Variant, lim Limits) (*Result, error) {
 	if err := v.Validate(); err != nil {
 		return nil, err
 	}
@@ -63,8 +67,8 @@ func Convert(src []byte, v Variant, lim Limits) (*Result, error) {
 	if r.ch == 4 {
 		if !r.hasAlpha() {
 			r = r.dropAlpha()
-		} else if v.Format == FormatJPEG {
-			res.Format = FormatPNG
+		} else if v.Format == contract.FormatJPEG {
+			res.Format = contract.FormatPNG
 		}
 	}
 	res.Data, err = encode(r, res.Format, v.Quality)

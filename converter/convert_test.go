@@ -4,6 +4,8 @@ import (
 	"image"
 	"math"
 	"testing"
+
+	"imgcells/contract"
 )
 
 // Every input kind converts, keeps the aspect ratio and the picture: the
@@ -72,8 +74,8 @@ func TestConvertKeepsAlpha(t *testing.T) {
 					t.Fatalf("Convert: %v", err)
 				}
 				want := mustVariant(t, ops).Format
-				if want == FormatJPEG {
-					want = FormatPNG // JPEG cannot carry the transparency
+				if want == contract.FormatJPEG {
+					want = contract.FormatPNG // JPEG cannot carry the transparency
 				}
 				if res.Format != want {
 					t.Fatalf("format %s, want %s", res.Format, want)

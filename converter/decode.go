@@ -9,6 +9,7 @@ import (
 
 	"github.com/chai2010/webp"
 
+	"imgcells/contract"
 	"imgcells/converter/internal/jpegturbo"
 	"imgcells/converter/internal/libpng"
 )
@@ -38,7 +39,7 @@ func decode(kind sourceKind, src []byte, p plan, alloc func(n int) []byte) (*ras
 		denom := jpegDenom(p)
 		img, err := jpegturbo.Decode(src, denom, alloc)
 		if err != nil {
-			return nil, p, Corrupt(err, "the JPEG image cannot be decoded")
+			return nil, p, contract.Corrupt(err, "the JPEG image cannot be decoded")
 		}
 		r := &raster{pix: img.Pix, w: img.Width, h: img.Height, ch: 3}
 		if img.Components == 4 {
@@ -51,31 +52,31 @@ func decode(kind sourceKind, src []byte, p plan, alloc func(n int) []byte) (*ras
 			// linear light; browsers and Go's decoder take them as sRGB.
 			m, err := png.Decode(bytes.NewReader(src))
 			if err != nil {
-				return nil, p, Corrupt(err, "the PNG image cannot be decoded")
+				return nil, p, contract.Corrupt(err, "the PNG image cannot be decoded")
 			}
 			return rasterFromImage(m), p, nil
 		}
 		img, err := libpng.Decode(src, int64(p.srcW)*int64(p.srcH), alloc)
 		if err != nil {
-			return nil, p, Corrupt(err, "the PNG image cannot be decoded")
+			return nil, p, contract.Corrupt(err, "the PNG image cannot be decoded")
 		}
 		return &raster{pix: img.Pix, w: img.Width, h: img.Height, ch: img.Components}, p, nil
 	case kindGIF:
 		m, err := gif.Decode(bytes.NewReader(src))
 		if err != nil {
-			return nil, p, Corrupt(err, "the GIF image cannot be decoded")
+			return nil, p, contract.Corrupt(err, "the GIF image cannot be decoded")
 		}
 		return rasterFromImage(m), p, nil
 	case kindWebP:
 		return decodeWebP(src, p)
 	}
-	return nil, p, Unsupported("unknown source format")
+	return nil, p, contract.Unsupported("unknown source format")
 }
 
 func decodeWebP(src []byte, p plan) (*raster, plan, error) {
 	_, _, alpha, err := webp.GetInfo(src)
 	if err != nil {
-		return nil, p, Corrupt(err, "the WebP image cannot be decoded")
+		return nil, p, contract.Corrupt(err, "the WebP image cannot be decoded")
 	}
 	// libwebp's RGBA output is straight (not premultiplied) alpha, whatever
 	// Go type the binding wraps it in.
@@ -83,18 +84,18 @@ func decodeWebP(src []byte, p plan) (*raster, plan, error) {
 	if alpha {
 		m, err := webp.DecodeRGBA(src)
 		if err != nil {
-			return nil, p, Corrupt(err, "the WebP image cannot be decoded")
+			return nil, p, contract.Corrupt(err, "the WebP image cannot be decoded")
 		}
 		r = &raster{pix: m.Pix, w: m.Rect.Dx(), h: m.Rect.Dy(), ch: 4}
 	} else {
 		m, err := webp.DecodeRGB(src)
 		if err != nil {
-			return nil, p, Corrupt(err, "the WebP image cannot be decoded")
+			return nil, p, contract.Corrupt(err, "the WebP image cannot be decoded")
 		}
 		r = &raster{pix: m.XPix, w: m.XRect.Dx(), h: m.XRect.Dy(), ch: 3}
 	}
 	if len(r.pix) != r.w*r.h*r.ch {
-		return nil, p, Corrupt(errors.New("unexpected stride"), "the WebP image cannot be decoded")
+		return nil, p, contract.Corrupt(errors.New("unexpected stride"), "the WebP image cannot be decoded")
 	}
 	return r, p, nil
 }

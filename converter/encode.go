@@ -8,15 +8,16 @@ import (
 
 	"github.com/chai2010/webp"
 
+	"imgcells/contract"
 	"imgcells/converter/internal/jpegturbo"
 )
 
 // encode writes the raster in the given format. The caller has already
 // turned a JPEG request for a transparent image into PNG. No metadata is
 // written: EXIF, ICC and XMP of the source never reach the output.
-func encode(r *raster, f Format, quality int) ([]byte, error) {
+func encode(r *raster, f contract.Format, quality int) ([]byte, error) {
 	switch f {
-	case FormatWebP:
+	case contract.FormatWebP:
 		var out []byte
 		var err error
 		if r.ch == 3 {
@@ -29,13 +30,13 @@ func encode(r *raster, f Format, quality int) ([]byte, error) {
 			return nil, fmt.Errorf("encoding %dx%d WebP: %w", r.w, r.h, err)
 		}
 		return out, nil
-	case FormatJPEG:
+	case contract.FormatJPEG:
 		out, err := jpegturbo.EncodeRGB(r.dropAlpha().pix, r.w, r.h, quality)
 		if err != nil {
 			return nil, fmt.Errorf("encoding %dx%d JPEG: %w", r.w, r.h, err)
 		}
 		return out, nil
-	case FormatPNG:
+	case contract.FormatPNG:
 		var m image.Image
 		if r.ch == 4 {
 			m = &image.NRGBA{Pix: r.pix, Stride: r.w * 4, Rect: image.Rect(0, 0, r.w, r.h)}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"imgcells/contract"
 )
 
 // FuzzConvert feeds arbitrary bytes to the decode entry point. Whatever the
@@ -22,10 +24,10 @@ func FuzzConvert(f *testing.F) {
 	}
 	f.Add([]byte("<svg/>"), uint8(2))
 	f.Add([]byte{}, uint8(0))
-	variants := []Variant{
-		{Format: FormatWebP, Quality: 50, Width: 32},
-		{Format: FormatJPEG, Quality: 50, Width: 16, Height: 16, Fit: FitCover},
-		{Format: FormatPNG, Height: 24},
+	variants := []contract.Variant{
+		{Format: contract.FormatWebP, Quality: 50, Width: 32},
+		{Format: contract.FormatJPEG, Quality: 50, Width: 16, Height: 16, Fit: contract.FitCover},
+		{Format: contract.FormatPNG, Height: 24},
 	}
 	// Fuzzed headers may claim up to this many pixels, which bounds the work.
 	lim := Limits{MaxSourceBytes: 1 << 20, MaxSourcePixels: 1 << 20}
@@ -33,7 +35,7 @@ func FuzzConvert(f *testing.F) {
 		v := variants[int(which)%len(variants)]
 		res, err := Convert(src, v, lim)
 		if err != nil {
-			var e *Error
+			var e *contract.Error
 			if !errors.As(err, &e) || e.Status < 400 || e.Status > 499 {
 				t.Fatalf("error %v is not a typed 4xx", err)
 			}

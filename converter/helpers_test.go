@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	_ "github.com/chai2010/webp"
+
+	"imgcells/contract"
 )
 
 // photo reads a test photo from testdata/photos.
@@ -31,7 +33,7 @@ func decodeOutput(t testing.TB, res *Result) image.Image {
 	if err != nil {
 		t.Fatalf("decoding output: %v", err)
 	}
-	if Format(name) != res.Format {
+	if contract.Format(name) != res.Format {
 		t.Fatalf("output is %s, result says %s", name, res.Format)
 	}
 	if b := m.Bounds(); b.Dx() != res.Width || b.Dy() != res.Height {
@@ -70,9 +72,9 @@ func scaledRect(m image.Image, x0, y0, x1, y1 float64) image.Rectangle {
 	return image.Rect(int(x0*w), int(y0*h), int(x1*w), int(y1*h))
 }
 
-func mustVariant(t testing.TB, ops string) Variant {
+func mustVariant(t testing.TB, ops string) contract.Variant {
 	t.Helper()
-	v, err := ParseOps(ops)
+	v, err := contract.ParseOps(ops)
 	if err != nil {
 		t.Fatalf("ParseOps(%q): %v", ops, err)
 	}

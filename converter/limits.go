@@ -1,6 +1,9 @@
 package converter
 
-import "imgcells/converter/internal/jpegturbo"
+import (
+	"imgcells/contract"
+	"imgcells/converter/internal/jpegturbo"
+)
 
 // Limits bound the work one conversion may do. They are checked before any
 // pixel is decoded, so a hostile header cannot make the converter allocate.
@@ -9,12 +12,12 @@ type Limits struct {
 	MaxSourcePixels int64 // width*height read from the header before decoding: 413
 }
 
-// DefaultLimits are imgproxy's defaults: 50 megapixels, and a source size
-// generous enough for any 50 MP photograph.
+// DefaultLimits are the contract's defaults, the same the stack deploys when
+// its configuration names none.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxSourceBytes:  64 << 20,
-		MaxSourcePixels: 50_000_000,
+		MaxSourceBytes:  contract.DefaultMaxSourceBytes,
+		MaxSourcePixels: contract.DefaultMaxSourcePixels,
 	}
 }
 
@@ -22,18 +25,18 @@ func DefaultLimits() Limits {
 // Zero or negative limits mean no limit.
 func (l Limits) checkBytes(n int) error {
 	if l.MaxSourceBytes > 0 && int64(n) > l.MaxSourceBytes {
-		return TooLarge("source is %d bytes, more than the limit of %d", n, l.MaxSourceBytes)
+		return contract.TooLarge("source is %d bytes, more than the limit of %d", n, l.MaxSourceBytes)
 	}
 	return nil
 }
 
 func (l Limits) checkPixels(w, h int) error {
 	if w <= 0 || h <= 0 {
-		return Corrupt(nil, "image header has no dimensions")
+		return contract.Corrupt(nil, "image header has no dimensions")
 	}
 	px := int64(w) * int64(h)
 	if l.MaxSourcePixels > 0 && px > l.MaxSourcePixels {
-		return TooLarge("source is %dx%d, more than the limit of %d pixels", w, h, l.MaxSourcePixels)
+		return contract.TooLarge("source is %dx%d, more than the limit of %d pixels", w, h, l.MaxSourcePixels)
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"testing"
+
+	"imgcells/contract"
 )
 
 var (
@@ -103,7 +105,7 @@ func TestConvertAppliesEveryOrientation(t *testing.T) {
 				}
 				wantW, wantH := 480, 270
 				switch {
-				case v.Fit == FitCover:
+				case v.Fit == contract.FitCover:
 					wantW, wantH = 200, 100
 				case v.Width != 0:
 					wantW, wantH = 240, 135

@@ -1,6 +1,10 @@
 package converter
 
-import "math"
+import (
+	"math"
+
+	"imgcells/contract"
+)
 
 // plan is the geometry of one conversion, in the source's stored (not yet
 // oriented) coordinates: the source rectangle to read and the size to scale
@@ -14,7 +18,7 @@ type plan struct {
 // makePlan fits a w×h source (stored orientation o) to the variant. Width
 // and height in the variant are in display orientation, so for orientations
 // 5–8 they are swapped first. Neither fit ever enlarges.
-func makePlan(w, h, o int, v Variant) plan {
+func makePlan(w, h, o int, v contract.Variant) plan {
 	vw, vh := v.Width, v.Height
 	if o >= 5 {
 		vw, vh = vh, vw
@@ -24,7 +28,7 @@ func makePlan(w, h, o int, v Variant) plan {
 		return p
 	}
 	sx, sy := float64(vw)/float64(w), float64(vh)/float64(h)
-	if v.Fit == FitCover {
+	if v.Fit == contract.FitCover {
 		s := math.Max(sx, sy)
 		if s >= 1 {
 			// Not enlarging: crop the centre at source resolution.

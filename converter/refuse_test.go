@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"runtime"
 	"testing"
+
+	"imgcells/contract"
 )
 
 // patched returns a copy of b with the bytes at off replaced by p.
@@ -72,9 +74,9 @@ func TestConvertRefusals(t *testing.T) {
 			if err == nil {
 				t.Fatalf("converted to %dx%d %s, want refusal %d", res.Width, res.Height, res.Format, c.status)
 			}
-			var e *Error
+			var e *contract.Error
 			if !errors.As(err, &e) {
-				t.Fatalf("error %v is not a typed *Error", err)
+				t.Fatalf("error %v is not a typed *contract.Error", err)
 			}
 			if e.Status != c.status || e.Reason == "" {
 				t.Fatalf("status %d %q, want %d with a reason", e.Status, e.Reason, c.status)
@@ -89,9 +91,9 @@ func TestConvertRefusals(t *testing.T) {
 }
 
 func TestConvertRefusesInvalidVariant(t *testing.T) {
-	for _, v := range []Variant{{}, {Format: "bmp"}, {Format: FormatWebP}, {Format: FormatPNG, Width: 10, Fit: FitCover}} {
+	for _, v := range []contract.Variant{{}, {Format: "bmp"}, {Format: contract.FormatWebP}, {Format: contract.FormatPNG, Width: 10, Fit: contract.FitCover}} {
 		_, err := Convert(photo(t, "photo.jpg"), v, DefaultLimits())
-		if status, _ := StatusOf(err); status != http.StatusBadRequest {
+		if status, _ := contract.StatusOf(err); status != http.StatusBadRequest {
 			t.Errorf("%+v: status %d (%v), want 400", v, status, err)
 		}
 	}

@@ -3,6 +3,8 @@ package converter
 import (
 	"bytes"
 	"encoding/binary"
+
+	"imgcells/contract"
 )
 
 // sourceKind is an input format the converter decodes.
@@ -36,7 +38,7 @@ var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 func sniff(src []byte) (sourceKind, error) {
 	switch {
 	case len(src) == 0:
-		return 0, Unsupported("empty source")
+		return 0, contract.Unsupported("empty source")
 	case len(src) >= 3 && src[0] == 0xFF && src[1] == 0xD8 && src[2] == 0xFF:
 		return kindJPEG, nil
 	case bytes.HasPrefix(src, pngSignature):
@@ -46,7 +48,7 @@ func sniff(src []byte) (sourceKind, error) {
 	case len(src) >= 12 && string(src[0:4]) == "RIFF" && string(src[8:12]) == "WEBP":
 		return kindWebP, nil
 	}
-	return 0, Unsupported("source is not a JPEG, PNG, GIF or WebP image")
+	return 0, contract.Unsupported("source is not a JPEG, PNG, GIF or WebP image")
 }
 
 // headerSize reads the image dimensions from the header alone, without
@@ -58,25 +60,25 @@ func headerSize(kind sourceKind, src []byte) (w, h int, err error) {
 	case kindPNG:
 		// signature, IHDR length and type, then width and height.
 		if len(src) < 24 || string(src[12:16]) != "IHDR" {
-			return 0, 0, Corrupt(nil, "PNG header is truncated")
+			return 0, 0, contract.Corrupt(nil, "PNG header is truncated")
 		}
 		w := binary.BigEndian.Uint32(src[16:20])
 		h := binary.BigEndian.Uint32(src[20:24])
 		if w > 1<<24 || h > 1<<24 {
-			return 0, 0, TooLarge("PNG header claims %dx%d", w, h)
+			return 0, 0, contract.TooLarge("PNG header claims %dx%d", w, h)
 		}
 		return int(w), int(h), nil
 	case kindGIF:
 		// Go's decoder refuses frames outside the logical screen, so the
 		// screen size bounds every frame.
 		if len(src) < 10 {
-			return 0, 0, Corrupt(nil, "GIF header is truncated")
+			return 0, 0, contract.Corrupt(nil, "GIF header is truncated")
 		}
 		return int(binary.LittleEndian.Uint16(src[6:8])), int(binary.LittleEndian.Uint16(src[8:10])), nil
 	case kindWebP:
 		return webpHeaderSize(src)
 	}
-	return 0, 0, Unsupported("unknown source format")
+	return 0, 0, contract.Unsupported("unknown source format")
 }
 
 // jpegHeaderSize walks the marker segments up to the first SOFn.
@@ -89,10 +91,10 @@ func jpegHeaderSize(src []byte) (int, int, error) {
 			i++
 		}
 		if i >= len(src) {
-			return 0, 0, Corrupt(nil, "JPEG is truncated before its frame header")
+			return 0, 0, contract.Corrupt(nil, "JPEG is truncated before its frame header")
 		}
 		if i == start {
-			return 0, 0, Corrupt(nil, "JPEG marker expected at byte %d", i)
+			return 0, 0, contract.Corrupt(nil, "JPEG marker expected at byte %d", i)
 		}
 		m := src[i]
 		i++
@@ -100,18 +102,18 @@ func jpegHeaderSize(src []byte) (int, int, error) {
 		case m == 0x01 || (m >= 0xD0 && m <= 0xD7):
 			continue // standalone markers
 		case m == 0xD9 || m == 0xDA:
-			return 0, 0, Corrupt(nil, "JPEG has no frame header before its scan")
+			return 0, 0, contract.Corrupt(nil, "JPEG has no frame header before its scan")
 		}
 		if i+2 > len(src) {
-			return 0, 0, Corrupt(nil, "JPEG is truncated in a marker segment")
+			return 0, 0, contract.Corrupt(nil, "JPEG is truncated in a marker segment")
 		}
 		n := int(binary.BigEndian.Uint16(src[i : i+2]))
 		if n < 2 {
-			return 0, 0, Corrupt(nil, "JPEG marker segment has a bad length")
+			return 0, 0, contract.Corrupt(nil, "JPEG marker segment has a bad length")
 		}
 		if m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC {
 			if i+7 > len(src) || n < 7 {
-				return 0, 0, Corrupt(nil, "JPEG frame header is truncated")
+				return 0, 0, contract.Corrupt(nil, "JPEG frame header is truncated")
 			}
 			h := int(binary.BigEndian.Uint16(src[i+3 : i+5]))
 			w := int(binary.BigEndian.Uint16(src[i+5 : i+7]))
@@ -125,7 +127,7 @@ func jpegHeaderSize(src []byte) (int, int, error) {
 // (VP8X) WebP file.
 func webpHeaderSize(src []byte) (int, int, error) {
 	if len(src) < 30 {
-		return 0, 0, Corrupt(nil, "WebP header is truncated")
+		return 0, 0, contract.Corrupt(nil, "WebP header is truncated")
 	}
 	switch string(src[12:16]) {
 	case "VP8X":
@@ -134,17 +136,17 @@ func webpHeaderSize(src []byte) (int, int, error) {
 		return w, h, nil
 	case "VP8L":
 		if src[20] != 0x2F {
-			return 0, 0, Corrupt(nil, "WebP lossless signature is missing")
+			return 0, 0, contract.Corrupt(nil, "WebP lossless signature is missing")
 		}
 		b := binary.LittleEndian.Uint32(src[21:25])
 		return 1 + int(b&0x3FFF), 1 + int((b>>14)&0x3FFF), nil
 	case "VP8 ":
 		if src[23] != 0x9D || src[24] != 0x01 || src[25] != 0x2A {
-			return 0, 0, Corrupt(nil, "WebP lossy start code is missing")
+			return 0, 0, contract.Corrupt(nil, "WebP lossy start code is missing")
 		}
 		w := int(binary.LittleEndian.Uint16(src[26:28]) & 0x3FFF)
 		h := int(binary.LittleEndian.Uint16(src[28:30]) & 0x3FFF)
 		return w, h, nil
 	}
-	return 0, 0, Corrupt(nil, "WebP has an unknown first chunk")
+	return 0, 0, contract.Corrupt(nil, "WebP has an unknown first chunk")
 }

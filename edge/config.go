@@ -5,7 +5,7 @@ package edge
 import (
 	"fmt"
 
-	"imgcells/converter"
+	"imgcells/contract"
 )
 
 // Config is what a stack may tune in the edge function. It is rendered into
@@ -48,7 +48,7 @@ const (
 
 // Validate reports the first problem, naming the field.
 func (c Config) Validate() error {
-	if err := ascending("Widths", c.Widths, 1, converter.MaxDimension, MaxWidths); err != nil {
+	if err := ascending("Widths", c.Widths, 1, contract.MaxDimension, MaxWidths); err != nil {
 		return err
 	}
 	if err := ascending("Qualities", c.Qualities, 1, 100, MaxQualities); err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"imgcells/contract"
 	"imgcells/edge"
 	"imgcells/edge/cfrun"
 )
@@ -100,10 +101,10 @@ process.stdout.write(JSON.stringify(out));
 			t.Errorf("%s: cfrun answers %d, node %+v", ev.Request.URI, res.Response.StatusCode, n)
 		case res.Request != nil && (n.URI != res.Request.URI || n.Method != res.Request.Method || len(n.Query) != 0):
 			t.Errorf("%s: cfrun rewrites to %s, node to %+v", ev.Request.URI, res.Request.URI, n)
-		case res.Request != nil && (n.Headers[edge.ViewerURIHeader].Value != res.Request.Headers[edge.ViewerURIHeader].Value ||
-			len(n.Headers[edge.ViewerURIHeader].MultiValue) > 0):
-			t.Errorf("%s: cfrun sets %s %+v, node %+v", ev.Request.URI, edge.ViewerURIHeader,
-				res.Request.Headers[edge.ViewerURIHeader], n.Headers[edge.ViewerURIHeader])
+		case res.Request != nil && (n.Headers[contract.ViewerURIHeader].Value != res.Request.Headers[contract.ViewerURIHeader].Value ||
+			len(n.Headers[contract.ViewerURIHeader].MultiValue) > 0):
+			t.Errorf("%s: cfrun sets %s %+v, node %+v", ev.Request.URI, contract.ViewerURIHeader,
+				res.Request.Headers[contract.ViewerURIHeader], n.Headers[contract.ViewerURIHeader])
 		}
 	}
 	t.Logf("%d requests agree between cfrun and node", len(events))
@@ -129,7 +130,7 @@ func nodeEvents(t *testing.T, kvs map[string]string) []cfrun.Event {
 		add("HEAD", edge.SignURL(kvs[edge.KeyPrevious], key, nil, time.Time{}), "")
 		add("GET", edge.SignURL("wrong", key, nil, exp), "")
 		add("GET", edge.SignURL(kvs[edge.KeyCurrent], key, nil, time.Unix(now-1, 0)), "")
-		add("GET", edge.EncodePath(key), "")
+		add("GET", contract.EncodePath(key), "")
 	}
 	// the viewer's URL as the header carries it: raw non-ASCII, spaces, repeats
 	for _, target := range []string{"/日本 shoe😀.jpg?width=600&height=400", "/a.jpg?x=1&x=2&note=a b&v", "/a.jpg?", `/\e.example/a.jpg?b=\`} {

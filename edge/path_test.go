@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"imgcells/contract"
 	"imgcells/edge"
 )
 
@@ -78,11 +79,11 @@ func TestLongestKey(t *testing.T) {
 	if n := len(key) + 1 + len(ops); n != 1024 {
 		t.Fatalf("test key makes %d bytes", n)
 	}
-	want := edge.EncodePath(key) + "/" + ops
-	if got := rewritten(t, run(t, r, "GET", edge.EncodePath(key), "")); got != want {
+	want := contract.EncodePath(key) + "/" + ops
+	if got := rewritten(t, run(t, r, "GET", contract.EncodePath(key), "")); got != want {
 		t.Errorf("1024-byte variant key: got %.60s…, want %.60s…", got, want)
 	}
-	res := run(t, r, "GET", edge.EncodePath(key+"c"), "")
+	res := run(t, r, "GET", contract.EncodePath(key+"c"), "")
 	if res.Response == nil || res.Response.StatusCode != 400 {
 		t.Errorf("1025-byte variant key: want 400, got %+v", res)
 	}
@@ -103,8 +104,8 @@ func TestMethodKept(t *testing.T) {
 func TestEncodePathMatchesFunction(t *testing.T) {
 	r := runner(t, edge.DefaultConfig(), nil)
 	for _, key := range []string{"a b+c%d", "ü/日本/x.jpg", "~!*'();:@&=+$,?#[]"} {
-		want := edge.EncodePath(key) + "/format=jpeg,quality=75"
-		if got := rewritten(t, run(t, r, "GET", edge.EncodePath(key), "")); got != want {
+		want := contract.EncodePath(key) + "/format=jpeg,quality=75"
+		if got := rewritten(t, run(t, r, "GET", contract.EncodePath(key), "")); got != want {
 			t.Errorf("%q: function wrote %s, EncodePath gives %s", key, got, want)
 		}
 	}

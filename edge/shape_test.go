@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"imgcells/converter"
+	"imgcells/contract"
 	"imgcells/edge"
 )
 
@@ -28,7 +28,7 @@ func TestBoxKeepsTheAskedShape(t *testing.T) {
 		}
 		fit := []string{"cover", "inside", ""}[i%3]
 		got := rewritten(t, run(t, r, "GET", fmt.Sprintf("/a.jpg?width=%d&height=%d&fit=%s", w, h, fit), "image/webp"))
-		_, v, err := converter.ParseKey(strings.TrimPrefix(got, "/"))
+		_, v, err := contract.ParseKey(strings.TrimPrefix(got, "/"))
 		if err != nil {
 			t.Fatalf("%dx%d: %s does not parse: %v", w, h, got, err)
 		}
@@ -52,7 +52,7 @@ func TestBoxKeepsTheAskedShape(t *testing.T) {
 		if math.Abs(derived-exact) > 0.5 && !(derived == 1 && exact < 1) {
 			t.Errorf("%dx%d: box %dx%d does not keep the ratio (want %.2f)", w, h, v.Width, v.Height, exact)
 		}
-		if (fit == "cover") != (v.Fit == converter.FitCover) {
+		if (fit == "cover") != (v.Fit == contract.FitCover) {
 			t.Errorf("%dx%d fit=%q: got fit %v", w, h, fit, v.Fit)
 		}
 	}

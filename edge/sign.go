@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"imgcells/contract"
 )
 
 // Signing keys in the KeyValueStore associated with the function. The
@@ -23,29 +25,6 @@ const (
 // signedParams are the query parameters a signature covers, in signing order.
 var signedParams = []string{"exp", "fit", "format", "height", "quality", "width"}
 
-// EncodePath is the canonical request path of an original's key: "/" then
-// each segment percent-encoded except RFC 3986 unreserved characters
-// (A–Z a–z 0–9 - . _ ~), bytes of UTF-8 as %XX with upper-case hex. The
-// function writes every path this way, whatever spelling the viewer used.
-func EncodePath(key string) string {
-	var b strings.Builder
-	for _, seg := range strings.Split(key, "/") {
-		b.WriteByte('/')
-		for i := 0; i < len(seg); i++ {
-			c := seg[i]
-			if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-				c == '-' || c == '.' || c == '_' || c == '~' {
-				b.WriteByte(c)
-				continue
-			}
-			b.WriteByte('%')
-			b.WriteByte("0123456789ABCDEF"[c>>4])
-			b.WriteByte("0123456789ABCDEF"[c&15])
-		}
-	}
-	return b.String()
-}
-
 // SignedMessage is the text a URL's sig signs: the canonical path, "?", then
 // the covered parameters present (exp, fit, format, height, quality, width;
 // first value of each) as name=value in that order joined by "&".
@@ -56,7 +35,7 @@ func SignedMessage(key string, params url.Values) string {
 			parts = append(parts, name+"="+v[0])
 		}
 	}
-	return EncodePath(key) + "?" + strings.Join(parts, "&")
+	return contract.EncodePath(key) + "?" + strings.Join(parts, "&")
 }
 
 // Signature is the hex HMAC-SHA256 of SignedMessage under secret.
@@ -88,5 +67,5 @@ func SignURL(secret, key string, params url.Values, exp time.Time) string {
 			q = append(q, url.QueryEscape(name)+"="+url.QueryEscape(v))
 		}
 	}
-	return EncodePath(key) + "?" + strings.Join(q, "&")
+	return contract.EncodePath(key) + "?" + strings.Join(q, "&")
 }

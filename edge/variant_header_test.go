@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"testing"
 
-	"imgcells/converter"
+	"imgcells/contract"
 	"imgcells/edge"
 	"imgcells/edge/cfrun"
 )
@@ -19,9 +19,9 @@ func variantHeader(t *testing.T, r *cfrun.Runner, target string, h http.Header) 
 		t.Fatalf("%s: %v", target, err)
 	}
 	uri = rewritten(t, res)
-	v, ok := res.Request.Headers[edge.VariantHeader]
+	v, ok := res.Request.Headers[contract.VariantHeader]
 	if !ok || len(v.MultiValue) > 1 {
-		t.Fatalf("%s: header %s is %+v (set: %v)", target, edge.VariantHeader, v, ok)
+		t.Fatalf("%s: header %s is %+v (set: %v)", target, contract.VariantHeader, v, ok)
 	}
 	return uri, v.Value
 }
@@ -48,12 +48,12 @@ func TestVariantHeaderIsTheRewrittenURI(t *testing.T) {
 			t.Errorf("%s: header %q does not decode: %v", c.target, got, err)
 			continue
 		}
-		key, v, err := converter.ParseKey(path)
+		key, v, err := contract.ParseKey(path)
 		if err != nil || key != c.key {
 			t.Errorf("%s: header %q parses to key %q (%v), want %q", c.target, got, key, err, c.key)
 			continue
 		}
-		if want := "/" + converter.VariantKey(key, v); path != want {
+		if want := "/" + contract.VariantKey(key, v); path != want {
 			t.Errorf("%s: header decodes to %q, not canonical %q", c.target, path, want)
 		}
 	}
@@ -64,8 +64,8 @@ func TestVariantHeaderIsTheRewrittenURI(t *testing.T) {
 func TestViewerCannotChooseTheVariant(t *testing.T) {
 	r := runner(t, edge.DefaultConfig(), nil)
 	h := http.Header{"Accept": {"image/webp"}}
-	h.Add(edge.VariantHeader, "/secret.jpg/format=png")
-	h.Add(edge.VariantHeader, "/other.jpg/format=webp,quality=75")
+	h.Add(contract.VariantHeader, "/secret.jpg/format=png")
+	h.Add(contract.VariantHeader, "/other.jpg/format=webp,quality=75")
 	uri, got := variantHeader(t, r, "/shoe.jpg?width=64", h)
 	if got != uri || got != "/shoe.jpg/format=webp,quality=75,width=64" {
 		t.Errorf("header %q, rewritten URI %q", got, uri)

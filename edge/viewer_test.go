@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"imgcells/contract"
 	"imgcells/edge"
 	"imgcells/edge/cfrun"
 )
@@ -49,8 +50,8 @@ func TestViewerVectors(t *testing.T) {
 			t.Errorf("%s %s: got %+v, want status %d", v.Method, v.Target, res, v.Status)
 		case v.Status == 0 && (res.Request == nil || res.Request.URL() != v.URI || res.Request.Method != v.Method):
 			t.Errorf("%s %s: got %+v %+v, want %s", v.Method, v.Target, res.Request, res.Response, v.URI)
-		case v.ViewerURI != "" && res.Request.Headers[edge.ViewerURIHeader].Value != v.ViewerURI:
-			t.Errorf("%s %s: %s is %+v, want %q", v.Method, v.Target, edge.ViewerURIHeader, res.Request.Headers[edge.ViewerURIHeader], v.ViewerURI)
+		case v.ViewerURI != "" && res.Request.Headers[contract.ViewerURIHeader].Value != v.ViewerURI:
+			t.Errorf("%s %s: %s is %+v, want %q", v.Method, v.Target, contract.ViewerURIHeader, res.Request.Headers[contract.ViewerURIHeader], v.ViewerURI)
 		}
 	}
 }

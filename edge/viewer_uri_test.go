@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"imgcells/converter/httpapi"
+	"imgcells/contract"
 	"imgcells/edge"
 	"imgcells/edge/cfrun"
 )
@@ -22,22 +22,39 @@ func viewerURI(t *testing.T, r *cfrun.Runner, target string, h http.Header) (uri
 		t.Fatalf("%s: %v", target, err)
 	}
 	uri = rewritten(t, res)
-	v, ok := res.Request.Headers[edge.ViewerURIHeader]
+	v, ok := res.Request.Headers[contract.ViewerURIHeader]
 	if !ok || len(v.MultiValue) > 1 {
-		t.Fatalf("%s: header %s is %+v (set: %v)", target, edge.ViewerURIHeader, v, ok)
+		t.Fatalf("%s: header %s is %+v (set: %v)", target, contract.ViewerURIHeader, v, ok)
 	}
 	return uri, v.Value
 }
 
-func TestViewerURIHeaderIsTheConverters(t *testing.T) {
-	if edge.ViewerURIHeader != httpapi.ViewerURIHeader {
-		t.Fatalf("edge sets %q, the converter reads %q", edge.ViewerURIHeader, httpapi.ViewerURIHeader)
-	}
-	if edge.VariantHeader != httpapi.VariantHeader {
-		t.Fatalf("edge sets %q, the converter reads %q", edge.VariantHeader, httpapi.VariantHeader)
-	}
-	if got := edge.OriginRequestHeaders(); !slices.Equal(got, []string{edge.ViewerURIHeader, edge.VariantHeader}) {
-		t.Fatalf("origin request headers %v", got)
+// TestFunctionSetsTheOriginRequestHeaders: the headers the function adds to a
+// rewritten request are exactly those the origin request policy forwards and
+// the converter reads (contract.OriginRequestHeaders), so a header renamed in
+// rewrite.js alone fails here.
+func TestFunctionSetsTheOriginRequestHeaders(t *testing.T) {
+	r := runner(t, edge.DefaultConfig(), nil)
+	h := http.Header{}
+	h.Set("Accept", "image/webp")
+	h.Set("User-Agent", "test")
+	for _, target := range []string{"/shoe.jpg", "/a/b c.png?width=300&format=png", "/x.jpg?sig=1&height=9"} {
+		res, err := r.Run(cfrun.NewEvent("GET", target, h))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rewritten(t, res)
+		var added []string
+		for name := range res.Request.Headers {
+			if h.Get(name) == "" {
+				added = append(added, name)
+			}
+		}
+		slices.Sort(added)
+		want := slices.Sorted(slices.Values(contract.OriginRequestHeaders()))
+		if !slices.Equal(added, want) {
+			t.Errorf("%s: the function adds %v, the origin request policy forwards %v", target, added, want)
+		}
 	}
 }
 
@@ -101,8 +118,8 @@ func TestViewerURIUnsortedQuery(t *testing.T) {
 func TestViewerCannotChooseTheRedirect(t *testing.T) {
 	r := runner(t, edge.DefaultConfig(), nil)
 	h := http.Header{}
-	h.Add(edge.ViewerURIHeader, "/elsewhere.jpg")
-	h.Add(edge.ViewerURIHeader, "https://evil.example/")
+	h.Add(contract.ViewerURIHeader, "/elsewhere.jpg")
+	h.Add(contract.ViewerURIHeader, "https://evil.example/")
 	if _, got := viewerURI(t, r, "/shoe.jpg?width=64", h); got != "/shoe.jpg?width=64" {
 		t.Errorf("header %q, want the viewer's URL", got)
 	}

@@ -10,13 +10,13 @@ import (
 	"strings"
 	"testing"
 
-	"imgcells/converter"
+	"imgcells/contract"
 	"imgcells/edge"
 	"imgcells/edge/cfrun"
 )
 
 // The edge↔converter contract: every URI the edge function produces decodes
-// (as S3 and API Gateway decode a path) to a path converter.ParseKey accepts,
+// (as S3 and API Gateway decode a path) to a path contract.ParseKey accepts,
 // naming the key the viewer asked for, and formats back to itself.
 
 type vectors struct {
@@ -87,14 +87,14 @@ func rewrite(t *testing.T, r *cfrun.Runner, method, target, accept string) (stri
 
 // checkContract asserts the converter reads uri as wantKey and that the
 // variant formats back to exactly uri.
-func checkContract(t *testing.T, uri, wantKey string) converter.Variant {
+func checkContract(t *testing.T, uri, wantKey string) contract.Variant {
 	t.Helper()
 	decoded, err := url.PathUnescape(uri)
 	if err != nil {
 		t.Errorf("%s: does not decode: %v", uri, err)
-		return converter.Variant{}
+		return contract.Variant{}
 	}
-	key, v, err := converter.ParseKey(decoded)
+	key, v, err := contract.ParseKey(decoded)
 	if err != nil {
 		t.Errorf("%s: converter refuses %q: %v", uri, decoded, err)
 		return v
@@ -102,10 +102,10 @@ func checkContract(t *testing.T, uri, wantKey string) converter.Variant {
 	if key != wantKey {
 		t.Errorf("%s: converter reads key %q, viewer asked for %q", uri, key, wantKey)
 	}
-	if back := "/" + converter.VariantKey(key, v); back != decoded {
+	if back := "/" + contract.VariantKey(key, v); back != decoded {
 		t.Errorf("%s: formats back to %q, not %q", uri, back, decoded)
 	}
-	if enc := edge.EncodePath(key) + "/" + v.String(); enc != uri {
+	if enc := contract.EncodePath(key) + "/" + v.String(); enc != uri {
 		t.Errorf("%s: canonical encoding is %q", uri, enc)
 	}
 	return v
@@ -140,7 +140,7 @@ func TestKeysTimesParameters(t *testing.T) {
 		if p.Refused != "" {
 			continue
 		}
-		spellings := []string{edge.EncodePath(p.Key), "/" + strings.ReplaceAll(url.PathEscape(p.Key), "%2F", "/")}
+		spellings := []string{contract.EncodePath(p.Key), "/" + strings.ReplaceAll(url.PathEscape(p.Key), "%2F", "/")}
 		for _, target := range spellings {
 			for _, q := range queries {
 				for _, a := range accepts {
@@ -155,7 +155,7 @@ func TestKeysTimesParameters(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d rewritten URIs checked against converter.ParseKey", n)
+	t.Logf("%d rewritten URIs checked against contract.ParseKey", n)
 }
 
 // TestCanonicalVariantsRequestedExplicitly: with breakpoints and qualities
@@ -208,10 +208,10 @@ func TestRefusedKeysStopAtTheEdge(t *testing.T) {
 	for _, p := range readVectors(t).Paths {
 		i := strings.LastIndexByte(p.Path, '/')
 		key := strings.TrimPrefix(p.Path[:max(i, 0)], "/")
-		if p.Refused == "" || converter.CheckOriginalKey(key) == nil {
+		if p.Refused == "" || contract.CheckOriginalKey(key) == nil {
 			continue // refused for its ops, not its key
 		}
-		if uri, ok := rewrite(t, r, "GET", edge.EncodePath(key)+"?width=640", "image/webp"); ok {
+		if uri, ok := rewrite(t, r, "GET", contract.EncodePath(key)+"?width=640", "image/webp"); ok {
 			t.Errorf("key %q (%s): edge rewrote it to %s", key, p.Refused, uri)
 		}
 		n++

@@ -22,7 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/chai2010/webp"
 
-	"imgcells/converter"
+	"imgcells/contract"
 	"imgcells/converter/httpapi"
 	"imgcells/converter/lambdazip"
 	"imgcells/converter/store"
@@ -179,13 +179,17 @@ func invoke(t *testing.T, url string, e events.APIGatewayV2HTTPRequest) events.A
 // path decoded as API Gateway delivers it.
 func apiEvent(t *testing.T, method, variantKey string, secret bool) events.APIGatewayV2HTTPRequest {
 	t.Helper()
-	req, err := http.NewRequest(method, "https://api.example"+httpapi.CDNPath(variantKey), nil)
+	key, v, err := contract.ParseKey(variantKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(method, "https://api.example"+contract.CDNPath(key, v), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("User-Agent", "Amazon CloudFront")
 	if secret {
-		req.Header.Set(httpapi.OriginVerifyHeader, rieSecret)
+		req.Header.Set(contract.OriginVerifyHeader, rieSecret)
 	}
 	return httpapi.EventFromHTTP(req)
 }
@@ -228,9 +232,9 @@ func TestLambdaBootstrapUnderRIE(t *testing.T) {
 	}
 	srv := rieStore(t)
 	url := startRIE(t, srv, builtBootstrap(t, "amd64"))
-	v := converter.Variant{Format: converter.FormatWebP, Quality: 75, Width: 240}
+	v := contract.Variant{Format: contract.FormatWebP, Quality: 75, Width: 240}
 
-	key := converter.VariantKey("e2e dir/photo +1 ü.jpg", v)
+	key := contract.VariantKey("e2e dir/photo +1 ü.jpg", v)
 	data := checkWebPResponse(t, invoke(t, url, apiEvent(t, http.MethodGet, key, true)), 240, 135)
 
 	// The variant is in the transformed bucket under exactly its key.
@@ -245,7 +249,7 @@ func TestLambdaBootstrapUnderRIE(t *testing.T) {
 	}
 
 	// Not yet replicated: read from the primary source bucket.
-	checkWebPResponse(t, invoke(t, url, apiEvent(t, http.MethodGet, converter.VariantKey("fresh/upload.jpg", v), true)), 240, 135)
+	checkWebPResponse(t, invoke(t, url, apiEvent(t, http.MethodGet, contract.VariantKey("fresh/upload.jpg", v), true)), 240, 135)
 
 	// HEAD: headers, no body.
 	head := invoke(t, url, apiEvent(t, http.MethodHead, key, true))
@@ -257,7 +261,7 @@ func TestLambdaBootstrapUnderRIE(t *testing.T) {
 	if r := invoke(t, url, apiEvent(t, http.MethodGet, key, false)); r.StatusCode != http.StatusForbidden {
 		t.Errorf("without the secret: status %d, want 403", r.StatusCode)
 	}
-	if r := invoke(t, url, apiEvent(t, http.MethodGet, converter.VariantKey("nope.jpg", v), true)); r.StatusCode != http.StatusNotFound {
+	if r := invoke(t, url, apiEvent(t, http.MethodGet, contract.VariantKey("nope.jpg", v), true)); r.StatusCode != http.StatusNotFound {
 		t.Errorf("missing original: status %d, want 404", r.StatusCode)
 	}
 }
@@ -277,6 +281,6 @@ func TestLambdaArm64BootstrapUnderRIE(t *testing.T) {
 	}
 	srv := rieStore(t)
 	url := startRIE(t, srv, qemu, builtBootstrap(t, "arm64"))
-	v := converter.Variant{Format: converter.FormatWebP, Quality: 75, Width: 240}
-	checkWebPResponse(t, invoke(t, url, apiEvent(t, http.MethodGet, converter.VariantKey("e2e dir/photo +1 ü.jpg", v), true)), 240, 135)
+	v := contract.Variant{Format: contract.FormatWebP, Quality: 75, Width: 240}
+	checkWebPResponse(t, invoke(t, url, apiEvent(t, http.MethodGet, contract.VariantKey("e2e dir/photo +1 ü.jpg", v), true)), 240, 135)
 }

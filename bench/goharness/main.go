@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"imgcells/contract"
 	"imgcells/converter"
 )
 
@@ -63,7 +64,7 @@ func convert(line string) (reply, error) {
 	}
 	c0, f0 := cpuTime()
 	t0 := time.Now()
-	res, err := converter.Convert(src, converter.Variant{Format: converter.FormatWebP, Quality: q, Width: w}, converter.DefaultLimits())
+	res, err := converter.Convert(src, contract.Variant{Format: contract.FormatWebP, Quality: q, Width: w}, converter.DefaultLimits())
 	ms := float64(time.Since(t0).Nanoseconds()) / 1e6
 	c1, f1 := cpuTime()
 	cpu := float64((c1 - c0).Nanoseconds()) / 1e6

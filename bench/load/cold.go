@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"imgcells/contract"
 	"imgcells/converter"
 	"imgcells/local/stack"
 )
@@ -50,7 +51,7 @@ func coldComparison(ctx context.Context, st *stack.Stack, client *http.Client, b
 		return r, err
 	}
 	r.key = key
-	_, v, err := converter.ParseKey(key)
+	_, v, err := contract.ParseKey(key)
 	if err != nil {
 		return r, fmt.Errorf("the stack answered with variant key %q: %w", key, err)
 	}

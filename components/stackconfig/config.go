@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 
+	"imgcells/contract"
 	"imgcells/edge"
 )
 
@@ -110,8 +111,8 @@ func parse(raw Raw, needSecret bool) (Config, error) {
 		OriginVerifySecret: p.str(KeyOriginVerifySecret, ""),
 		ConverterZip:       p.str(KeyConverterZip, ""),
 
-		MaxSourceBytes:               int64(p.integer(KeyMaxSourceBytes, 25<<20, 1024, 512<<20)),
-		MaxSourcePixels:              int64(p.integer(KeyMaxSourcePixels, 50_000_000, 1, 500_000_000)),
+		MaxSourceBytes:               int64(p.integer(KeyMaxSourceBytes, int(contract.DefaultMaxSourceBytes), 1024, 512<<20)),
+		MaxSourcePixels:              int64(p.integer(KeyMaxSourcePixels, int(contract.DefaultMaxSourcePixels), 1, 500_000_000)),
 		ConverterMemoryMB:            p.integer(KeyConverterMemoryMB, 2048, 128, 10240),
 		ConverterReservedConcurrency: p.integer(KeyConverterReservedConcurrency, 0, 0, 10000),
 		TransformedExpiryDays:        p.integer(KeyTransformedExpiryDays, 30, 1, 3650),

@@ -8,10 +8,10 @@ import (
 	"strconv"
 	"strings"
 
-	"imgcells/converter"
+	"imgcells/contract"
 )
 
-const maxDimension = converter.MaxDimension
+const maxDimension = contract.MaxDimension
 
 var priceClasses = []string{"PriceClass_100", "PriceClass_200", "PriceClass_All"}
 
@@ -23,9 +23,6 @@ var (
 	domainRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 	zoneRE   = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 )
-
-// minSecretLen keeps the origin-verify secret unguessable.
-const minSecretLen = 16
 
 // parser reads raw values one key at a time and collects every problem.
 type parser struct {
@@ -167,8 +164,8 @@ func (p *parser) crossChecks(c *Config, needSecret bool) {
 	// The switch waits for the converter: until it encodes AVIF, every
 	// browser that accepts AVIF would be answered 400.
 	if c.Edge.AVIF {
-		if err := (converter.Variant{Format: "avif", Quality: c.Edge.DefaultQuality}).Validate(); err != nil {
-			_, reason := converter.StatusOf(err)
+		if err := (contract.Variant{Format: "avif", Quality: c.Edge.DefaultQuality}).Validate(); err != nil {
+			_, reason := contract.StatusOf(err)
 			p.fail(KeyAVIF, "true is not allowed yet: the converter does not encode AVIF (%s), so browsers that accept it would get 400s", reason)
 		}
 	}
@@ -183,9 +180,9 @@ func (p *parser) crossChecks(c *Config, needSecret bool) {
 	if needSecret {
 		switch s := c.OriginVerifySecret; {
 		case s == "":
-			p.fail(KeyOriginVerifySecret, "is not set: it is the secret CloudFront sends in x-origin-verify so only it can call the converter; set one with:\n    %s", SecretCommand)
-		case len(s) < minSecretLen:
-			p.fail(KeyOriginVerifySecret, "is %d characters; allowed: at least %d; set a new one with:\n    %s", len(s), minSecretLen, SecretCommand)
+			p.fail(KeyOriginVerifySecret, "is not set: it is the secret CloudFront sends in %s so only it can call the converter; set one with:\n    %s", contract.OriginVerifyHeader, SecretCommand)
+		case len(s) < contract.MinOriginSecretLen:
+			p.fail(KeyOriginVerifySecret, "is %d characters; allowed: at least %d; set a new one with:\n    %s", len(s), contract.MinOriginSecretLen, SecretCommand)
 		}
 	}
 	if c.ConverterZip != "" && !strings.HasSuffix(c.ConverterZip, ".zip") {

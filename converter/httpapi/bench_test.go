@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"imgcells/contract"
 	"imgcells/converter/httpapi"
 	"imgcells/converter/store"
 )
@@ -54,6 +55,6 @@ func (discard) PutVariant(context.Context, string, []byte, string) (bool, error)
 
 func benchEvent(path string) events.APIGatewayV2HTTPRequest {
 	req, _ := http.NewRequest(http.MethodGet, "https://api.example"+path, nil)
-	req.Header.Set(httpapi.OriginVerifyHeader, secret)
+	req.Header.Set(contract.OriginVerifyHeader, secret)
 	return httpapi.EventFromHTTP(req)
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"imgcells/contract"
 	"imgcells/converter/httpapi"
 	"imgcells/converter/store"
 )
@@ -88,14 +89,14 @@ func TestOversizedOutputRedirects(t *testing.T) {
 	}
 
 	// With the viewer's URL from the edge, the redirect goes back there.
-	e.Headers[httpapi.ViewerURIHeader] = "/products/photo.jpg?format=png"
+	e.Headers[contract.ViewerURIHeader] = "/products/photo.jpg?format=png"
 	if resp := hs.do(t, e); resp.StatusCode != http.StatusFound || resp.Headers["location"] != "/products/photo.jpg?format=png" {
-		t.Errorf("with %s: status %d location %q", httpapi.ViewerURIHeader, resp.StatusCode, resp.Headers["location"])
+		t.Errorf("with %s: status %d location %q", contract.ViewerURIHeader, resp.StatusCode, resp.Headers["location"])
 	}
 	// An absolute, protocol-relative or backslashed value is not followed
 	// (open redirect), nor one with a control character (header splitting).
 	for _, hostile := range []string{"//evil.example/x", "/\\evil.example/x", "https://evil.example/x", "/a\r\nset-cookie: x=1"} {
-		e.Headers[httpapi.ViewerURIHeader] = hostile
+		e.Headers[contract.ViewerURIHeader] = hostile
 		if resp := hs.do(t, e); resp.Headers["location"] != "/products/photo.jpg/format=png" {
 			t.Errorf("viewer URI %q followed: location %q", hostile, resp.Headers["location"])
 		}
@@ -104,7 +105,7 @@ func TestOversizedOutputRedirects(t *testing.T) {
 
 func TestDefaultInlineLimitFitsTheLambdaResponseCap(t *testing.T) {
 	// 6 MB Lambda response cap; base64 grows by 4/3; keep room for headers.
-	if enc := (httpapi.DefaultMaxInlineBytes + 2) / 3 * 4; enc > 6_000_000-16_384 {
+	if enc := (contract.MaxInlineBytes + 2) / 3 * 4; enc > 6_000_000-16_384 {
 		t.Fatalf("DefaultMaxInlineBytes base64-encodes to %d bytes, over the 6 MB response cap", enc)
 	}
 }

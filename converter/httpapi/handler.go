@@ -29,31 +29,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"imgcells/contract"
 	"imgcells/converter"
 	"imgcells/converter/store"
 )
-
-// OriginVerifyHeader carries the secret only CloudFront knows.
-const OriginVerifyHeader = "x-origin-verify"
-
-// ViewerURIHeader, when the edge sets it, is the URL the viewer asked for;
-// a 302 for an output too large to return inline points there. Without it
-// the 302 points at the variant's canonical CDN path.
-const ViewerURIHeader = "x-imgcells-viewer-uri"
-
-// VariantHeader, when the edge sets it, is the variant's CDN path exactly as
-// the edge rewrote it (percent-encoded). It names the variant instead of
-// rawPath, which API Gateway delivers decoded and cut at a decoded "?", so a
-// key containing "?" or "#" arrives whole. The edge always overwrites any
-// viewer copy and only CloudFront passes the origin-verify check, so it is
-// trusted like the path.
-const VariantHeader = "x-imgcells-variant"
-
-// DefaultMaxInlineBytes is the largest image returned in the response body.
-// A buffered Lambda response is capped at 6 MB including the base64
-// expansion (4/3) and the JSON envelope; past this the variant is stored
-// and the client is redirected to fetch it from S3 through the CDN.
-const DefaultMaxInlineBytes = 4_400_000
 
 // Config wires a Handler. Originals, Variants and OriginVerifySecret are
 // required.
@@ -66,7 +45,7 @@ type Config struct {
 	Limits converter.Limits
 	// Logger receives one line per request; nil means slog.Default().
 	Logger *slog.Logger
-	// MaxInlineBytes overrides DefaultMaxInlineBytes when positive.
+	// MaxInlineBytes overrides contract.MaxInlineBytes when positive.
 	MaxInlineBytes int
 }
 
@@ -102,7 +81,7 @@ func New(cfg Config) (*Handler, error) {
 		h.log = slog.Default()
 	}
 	if h.maxInline <= 0 {
-		h.maxInline = DefaultMaxInlineBytes
+		h.maxInline = contract.MaxInlineBytes
 	}
 	return h, nil
 }
@@ -129,7 +108,7 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 		return resp
 	}
 	if !h.verified(req.Headers) {
-		rec.err = errors.New("missing or wrong " + OriginVerifyHeader)
+		rec.err = errors.New("missing or wrong " + contract.OriginVerifyHeader)
 		return forbidden()
 	}
 	path, err := requestPath(req)
@@ -137,7 +116,7 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	if err != nil {
 		return h.fail(rec, err)
 	}
-	key, v, err := converter.ParseKey(path)
+	key, v, err := contract.ParseKey(path)
 	if err != nil {
 		return h.fail(rec, err)
 	}
@@ -159,7 +138,7 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	}
 	rec.timings, rec.bytesOut = res.Timings, len(res.Data)
 
-	vkey := converter.VariantKey(key, v)
+	vkey := contract.VariantKey(key, v)
 	ctype := res.Format.ContentType()
 	t = time.Now()
 	created, err := h.variants.PutVariant(ctx, vkey, res.Data, ctype)
@@ -169,7 +148,7 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 			// Without the stored copy a redirect would loop.
 			return h.fail(rec, fmt.Errorf("storing oversized variant %q: %w", vkey, err))
 		}
-		return redirect(redirectTarget(req, vkey))
+		return redirect(redirectTarget(req, key, v))
 	}
 	if err != nil {
 		// The image is right; only the cache write failed. Serve it and
@@ -182,6 +161,6 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 // fail turns err into the response its status calls for.
 func (h *Handler) fail(rec *record, err error) events.APIGatewayV2HTTPResponse {
 	rec.err = err
-	status, reason := converter.StatusOf(err)
+	status, reason := contract.StatusOf(err)
 	return errorResponse(status, reason)
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"imgcells/converter"
+	"imgcells/contract"
 	"imgcells/converter/store"
 )
 
@@ -39,21 +39,21 @@ func header(h map[string]string, name string) (string, bool) {
 // verified reports whether the request carries the origin-verify secret,
 // compared in constant time.
 func (h *Handler) verified(headers map[string]string) bool {
-	got, ok := header(headers, OriginVerifyHeader)
+	got, ok := header(headers, contract.OriginVerifyHeader)
 	return ok && subtle.ConstantTimeCompare([]byte(got), h.secret) == 1
 }
 
-// requestPath is the decoded request path. The edge's VariantHeader wins
+// requestPath is the decoded request path. The edge's contract.VariantHeader wins
 // when present: it is percent-decoded exactly once (a bad escape is a 400).
 // Otherwise rawPath is used: HTTP APIs deliver it percent-decoded (so
 // "/a%20b.jpg/..." arrives as "/a b.jpg/...") and cut at a decoded "?"; it
 // is parsed as is and never decoded again, or a key containing "%41" would
 // name another object.
 func requestPath(req events.APIGatewayV2HTTPRequest) (string, error) {
-	if v, ok := header(req.Headers, VariantHeader); ok && v != "" {
+	if v, ok := header(req.Headers, contract.VariantHeader); ok && v != "" {
 		path, err := url.PathUnescape(v)
 		if err != nil {
-			return v, converter.BadVariant("bad escape in %s", VariantHeader)
+			return v, contract.BadVariant("bad escape in %s", contract.VariantHeader)
 		}
 		return path, nil
 	}
@@ -63,46 +63,13 @@ func requestPath(req events.APIGatewayV2HTTPRequest) (string, error) {
 	return req.RequestContext.HTTP.Path, nil
 }
 
-// CDNPath is the URL path of a variant key as the edge function spells it:
-// each segment of the original key percent-encoded except RFC 3986
-// unreserved characters; the ops segment is already URL-safe.
-func CDNPath(variantKey string) string {
-	i := strings.LastIndexByte(variantKey, '/')
-	if i < 0 {
-		return "/" + escapeSegment(variantKey)
-	}
-	var b strings.Builder
-	for _, seg := range strings.Split(variantKey[:i], "/") {
-		b.WriteByte('/')
-		b.WriteString(escapeSegment(seg))
-	}
-	b.WriteString(variantKey[i:])
-	return b.String()
-}
-
-func escapeSegment(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
-}
-
 // redirectTarget is where a too-large variant is fetched again: the viewer's
 // URL when the edge passed it, else the variant's CDN path.
-func redirectTarget(req events.APIGatewayV2HTTPRequest, variantKey string) string {
-	if v, ok := header(req.Headers, ViewerURIHeader); ok && isLocalPath(v) {
-		return v
+func redirectTarget(req events.APIGatewayV2HTTPRequest, key string, v contract.Variant) string {
+	if u, ok := header(req.Headers, contract.ViewerURIHeader); ok && isLocalPath(u) {
+		return u
 	}
-	return CDNPath(variantKey)
+	return contract.CDNPath(key, v)
 }
 
 // isLocalPath accepts only a path on this host: browsers read "//host" and

@@ -8,8 +8,7 @@ import (
 
 	"github.com/chai2010/webp"
 
-	"imgcells/converter"
-	"imgcells/converter/httpapi"
+	"imgcells/contract"
 )
 
 // gatewayPath is rawPath as API Gateway HTTP APIs deliver it for cdnPath:
@@ -51,31 +50,31 @@ var queryKeys = []string{"summer?sale.jpg", "tag#blue/shoe.jpg", "a?b#c%20?.jpg"
 func TestKeysWithQueryMarkNeedTheHeader(t *testing.T) {
 	hs := newHarness(t, nil)
 	jpeg := photo(t, "photo.jpg")
-	v := converter.Variant{Format: converter.FormatWebP, Quality: 75, Width: 120}
+	v := contract.Variant{Format: contract.FormatWebP, Quality: 75, Width: 120}
 	for _, k := range queryKeys {
 		hs.mem.PutReplica(k, jpeg)
 		// decoys a cut or double-decoded path would name
 		hs.mem.PutReplica(k[:strings.IndexAny(k, "?#")], []byte("decoy"))
 	}
 	for _, k := range queryKeys {
-		cdn := httpapi.CDNPath(converter.VariantKey(k, v))
+		cdn := contract.CDNPath(k, v)
 		e := withPath(fixture(t, "get.json"), gatewayPath(t, cdn))
 
 		resp := hs.do(t, e)
 		if resp.StatusCode != http.StatusBadRequest {
-			t.Errorf("%q without %s: status %d %q, want 400", k, httpapi.VariantHeader, resp.StatusCode, resp.Body)
+			t.Errorf("%q without %s: status %d %q, want 400", k, contract.VariantHeader, resp.StatusCode, resp.Body)
 		}
 		if n := hs.mem.VariantCount(); n != 0 {
 			t.Fatalf("%q without the header stored %d variants", k, n)
 		}
 	}
 	for i, k := range queryKeys {
-		vk := converter.VariantKey(k, v)
-		e := withPath(fixture(t, "get.json"), gatewayPath(t, httpapi.CDNPath(vk)))
-		e.Headers[httpapi.VariantHeader] = httpapi.CDNPath(vk)
+		vk := contract.VariantKey(k, v)
+		e := withPath(fixture(t, "get.json"), gatewayPath(t, contract.CDNPath(k, v)))
+		e.Headers[contract.VariantHeader] = contract.CDNPath(k, v)
 		resp := hs.do(t, e)
 		if resp.StatusCode != http.StatusOK {
-			t.Errorf("%q with %s: status %d %q", k, httpapi.VariantHeader, resp.StatusCode, resp.Body)
+			t.Errorf("%q with %s: status %d %q", k, contract.VariantHeader, resp.StatusCode, resp.Body)
 			continue
 		}
 		stored, ok := hs.mem.Variant(vk)
@@ -108,7 +107,7 @@ func TestVariantHeaderIsDecodedOnce(t *testing.T) {
 	for k, v := range base.Headers {
 		e.Headers[k] = v
 	}
-	e.Headers[httpapi.VariantHeader] = "/%2541.jpg/format=png,width=64"
+	e.Headers[contract.VariantHeader] = "/%2541.jpg/format=png,width=64"
 	if resp := hs.do(t, e); resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d %q", resp.StatusCode, resp.Body)
 	}
@@ -117,7 +116,7 @@ func TestVariantHeaderIsDecodedOnce(t *testing.T) {
 	}
 
 	for _, bad := range []string{"/a%zz.jpg/format=png", "/a.jpg%/format=png", "/a%4.jpg/format=png", "/a.jpg/format=gif", "/a.jpg/format=png/"} {
-		e.Headers[httpapi.VariantHeader] = bad
+		e.Headers[contract.VariantHeader] = bad
 		if resp := hs.do(t, e); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("header %q: status %d %q, want 400", bad, resp.StatusCode, resp.Body)
 		}

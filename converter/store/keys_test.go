@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"imgcells/converter"
+	"imgcells/contract"
 )
 
 // oddKeys are originals whose names S3 clients commonly mangle: spaces, '+'
@@ -23,7 +23,7 @@ var oddKeys = []string{
 func TestS3OddKeysRoundTrip(t *testing.T) {
 	srv, st := newS3(t)
 	ctx := context.Background()
-	v := converter.Variant{Format: converter.FormatWebP, Quality: 75, Width: 640}
+	v := contract.Variant{Format: contract.FormatWebP, Quality: 75, Width: 640}
 	for _, key := range oddKeys {
 		srv.Put(t, replicaBucket, key, []byte("original of "+key), "image/jpeg")
 	}
@@ -36,7 +36,7 @@ func TestS3OddKeysRoundTrip(t *testing.T) {
 		if string(got.Data) != "original of "+key {
 			t.Errorf("GetOriginal(%q) read %q: another key's object", key, got.Data)
 		}
-		vk := converter.VariantKey(key, v)
+		vk := contract.VariantKey(key, v)
 		if _, err := st.PutVariant(ctx, vk, []byte("variant of "+key), "image/webp"); err != nil {
 			t.Errorf("PutVariant(%q): %v", vk, err)
 		}
@@ -52,7 +52,7 @@ func TestS3OddKeysRoundTrip(t *testing.T) {
 		listed[aws.ToString(o.Key)] = true
 	}
 	for _, key := range oddKeys {
-		vk := converter.VariantKey(key, v)
+		vk := contract.VariantKey(key, v)
 		if !listed[vk] {
 			t.Errorf("variant key %q not in the listing %q", vk, keysOf(listed))
 		}

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"sync"
 
-	"imgcells/converter"
+	"imgcells/contract"
 )
 
 // Memory is an in-memory Originals and Variants for unit tests of the HTTP
@@ -85,10 +85,10 @@ func (m *Memory) GetOriginal(ctx context.Context, key string, maxBytes int64) (O
 		data, src = m.primary[key], FromPrimary
 	}
 	if data == nil {
-		return Original{}, &converter.Error{Status: http.StatusNotFound, Reason: "original image not found", Err: fmt.Errorf("%q: %w", key, ErrNotFound)}
+		return Original{}, &contract.Error{Status: http.StatusNotFound, Reason: "original image not found", Err: fmt.Errorf("%q: %w", key, ErrNotFound)}
 	}
 	if maxBytes > 0 && int64(len(data)) > maxBytes {
-		return Original{}, converter.TooLarge("original is %d bytes, the limit is %d", len(data), maxBytes)
+		return Original{}, contract.TooLarge("original is %d bytes, the limit is %d", len(data), maxBytes)
 	}
 	return Original{Data: data, Source: src}, nil
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
-	"imgcells/converter"
+	"imgcells/contract"
 )
 
 // S3Config names the buckets of one regional cell.
@@ -106,7 +106,7 @@ func (s *S3) GetOriginal(ctx context.Context, key string, maxBytes int64) (Origi
 }
 
 func notFound(key string) error {
-	return &converter.Error{Status: http.StatusNotFound, Reason: "original image not found", Err: fmt.Errorf("%q: %w", key, ErrNotFound)}
+	return &contract.Error{Status: http.StatusNotFound, Reason: "original image not found", Err: fmt.Errorf("%q: %w", key, ErrNotFound)}
 }
 
 // getObject reads a whole object, refusing one larger than maxBytes before
@@ -119,7 +119,7 @@ func getObject(ctx context.Context, c *s3.Client, bucket, key string, maxBytes i
 	defer out.Body.Close()
 	size := aws.ToInt64(out.ContentLength)
 	if maxBytes > 0 && size > maxBytes {
-		return nil, "", converter.TooLarge("original is %d bytes, the limit is %d", size, maxBytes)
+		return nil, "", contract.TooLarge("original is %d bytes, the limit is %d", size, maxBytes)
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, max(size, 0)))
 	r := io.Reader(out.Body)
@@ -130,7 +130,7 @@ func getObject(ctx context.Context, c *s3.Client, bucket, key string, maxBytes i
 		return nil, "", fmt.Errorf("reading body of s3://%s/%s: %w", bucket, key, err)
 	}
 	if maxBytes > 0 && int64(buf.Len()) > maxBytes {
-		return nil, "", converter.TooLarge("original is over the %d-byte limit", maxBytes)
+		return nil, "", contract.TooLarge("original is over the %d-byte limit", maxBytes)
 	}
 	return buf.Bytes(), aws.ToString(out.ContentType), nil
 }

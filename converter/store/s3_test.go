@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"imgcells/converter"
+	"imgcells/contract"
 	"imgcells/converter/store"
 	"imgcells/converter/store/storetest"
 )
@@ -64,7 +64,7 @@ func TestS3ReadsReplicaThenPrimary(t *testing.T) {
 	}
 
 	_, err = st.GetOriginal(ctx, "nowhere.jpg", 1<<20)
-	if status, _ := converter.StatusOf(err); status != http.StatusNotFound || !errors.Is(err, store.ErrNotFound) {
+	if status, _ := contract.StatusOf(err); status != http.StatusNotFound || !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing original: got %v (status %d), want a 404 wrapping ErrNotFound", err, status)
 	}
 }
@@ -86,7 +86,7 @@ func TestS3PrimaryRegionHasNoFallback(t *testing.T) {
 		t.Fatalf("got %+v, %v; want the main bucket's object read as this region's copy", got, err)
 	}
 	_, err = st.GetOriginal(context.Background(), "b.jpg", 0)
-	if status, _ := converter.StatusOf(err); status != http.StatusNotFound {
+	if status, _ := contract.StatusOf(err); status != http.StatusNotFound {
 		t.Fatalf("missing original: got %v, want 404", err)
 	}
 }
@@ -95,7 +95,7 @@ func TestS3RefusesOversizedOriginal(t *testing.T) {
 	srv, st := newS3(t)
 	srv.Put(t, replicaBucket, "big.jpg", bytes.Repeat([]byte{0xff}, 4096), "image/jpeg")
 	_, err := st.GetOriginal(context.Background(), "big.jpg", 4095)
-	if status, _ := converter.StatusOf(err); status != http.StatusRequestEntityTooLarge {
+	if status, _ := contract.StatusOf(err); status != http.StatusRequestEntityTooLarge {
 		t.Fatalf("got %v (status %d), want 413", err, status)
 	}
 	if got, err := st.GetOriginal(context.Background(), "big.jpg", 4096); err != nil || len(got.Data) != 4096 {

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"imgcells/contract"
 	"imgcells/edge"
 )
 
@@ -96,7 +97,7 @@ func (s *Stack) originals(ctx context.Context) ([]galleryImage, error) {
 			if imageTypes[strings.ToLower(extOf(key))] == "" {
 				continue
 			}
-			out = append(out, galleryImage{Key: key, Path: edge.EncodePath(key), Bytes: aws.ToInt64(o.Size)})
+			out = append(out, galleryImage{Key: key, Path: contract.EncodePath(key), Bytes: aws.ToInt64(o.Size)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })

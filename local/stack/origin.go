@@ -18,7 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"imgcells/edge"
+	"imgcells/contract"
 	"imgcells/edge/cfrun"
 )
 
@@ -26,9 +26,6 @@ import (
 type APIHandler interface {
 	Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 }
-
-// failoverStatus are the origin group's failover criteria.
-var failoverStatus = map[int]bool{403: true, 404: true, 500: true, 502: true, 503: true, 504: true}
 
 // originResult is what the origin group answered for one request.
 type originResult struct {
@@ -43,12 +40,12 @@ type originResult struct {
 
 // originHeaders are the headers of the edge function's rewritten request
 // that the origin request policy forwards to the origins
-// (edge.OriginRequestHeaders, as components/cdnpolicies.go deploys it):
+// (contract.OriginRequestHeaders, as components/cdnpolicies.go deploys it):
 // x-imgcells-viewer-uri and x-imgcells-variant, and nothing else from the
 // viewer.
 func originHeaders(req *cfrun.Request) http.Header {
 	out := http.Header{}
-	for _, name := range edge.OriginRequestHeaders() {
+	for _, name := range contract.OriginRequestHeaders() {
 		if v, ok := req.Headers[name]; ok {
 			out.Set(name, v.Value)
 		}
@@ -65,7 +62,7 @@ func (s *Stack) fetchOrigin(ctx context.Context, reg *region, method, uri string
 	t0 := time.Now()
 	res := s.fetchS3(ctx, reg, method, uri)
 	res.s3Time = time.Since(t0)
-	if !failoverStatus[res.status] || (method != http.MethodGet && method != http.MethodHead) {
+	if !contract.IsFailoverStatus(res.status) || (method != http.MethodGet && method != http.MethodHead) {
 		return res
 	}
 	failover := fmt.Sprintf("s3 %d", res.status)
@@ -170,9 +167,9 @@ func (s *Stack) callConverter(ctx context.Context, reg *region, method, uri stri
 		RouteKey: "$default",
 		RawPath:  path,
 		Headers: map[string]string{
-			"host":            host,
-			"x-origin-verify": s.cfg.OriginVerifySecret,
-			"user-agent":      "Amazon CloudFront",
+			"host":                      host,
+			contract.OriginVerifyHeader: s.cfg.OriginVerifySecret,
+			"user-agent":                "Amazon CloudFront",
 		},
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
 			DomainName: host,

@@ -18,7 +18,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	_ "golang.org/x/image/webp"
 
-	"imgcells/converter/httpapi"
+	"imgcells/contract"
 	"imgcells/edge"
 )
 
@@ -99,10 +99,10 @@ func TestOversizedOutputRedirectsToTheViewersURL(t *testing.T) {
 						first.Header().Get("Cache-Control"), first.Header().Get(OriginHeader), first.Body.String())
 				}
 				sent := rec.last(t).Headers
-				if sent[httpapi.ViewerURIHeader] != r.target {
-					t.Errorf("%s: converter got %s %q", r.target, httpapi.ViewerURIHeader, sent[httpapi.ViewerURIHeader])
+				if sent[contract.ViewerURIHeader] != r.target {
+					t.Errorf("%s: converter got %s %q", r.target, contract.ViewerURIHeader, sent[contract.ViewerURIHeader])
 				}
-				if names := slices.Sorted(maps.Keys(sent)); !slices.Equal(names, []string{"host", "user-agent", httpapi.VariantHeader, httpapi.ViewerURIHeader, httpapi.OriginVerifyHeader}) {
+				if names := slices.Sorted(maps.Keys(sent)); !slices.Equal(names, []string{"host", "user-agent", contract.VariantHeader, contract.ViewerURIHeader, contract.OriginVerifyHeader}) {
 					t.Errorf("%s: converter got headers %v, want only CloudFront's and the edge's", r.target, names)
 				}
 				if e, ok := reg.cache.Get(first.Header().Get(KeyHeader)); ok {

@@ -37,7 +37,7 @@ type Config struct {
 	SigningKey         string // URL-signing key put in the KeyValueStore when Edge.Signing; default random
 	MaxSourceBytes     int64  // converter limits; 0: the converter's defaults
 	MaxSourcePixels    int64
-	MaxInlineBytes     int          // largest output returned inline, else stored and 302; 0: httpapi.DefaultMaxInlineBytes
+	MaxInlineBytes     int          // largest output returned inline, else stored and 302; 0: contract.MaxInlineBytes
 	ConverterLog       *slog.Logger // the converter's own request log; default discarded
 
 	Images string    // folder uploaded to the primary source bucket at start

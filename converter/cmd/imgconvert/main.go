@@ -15,18 +15,19 @@ import (
 	"os"
 	"time"
 
+	"imgcells/contract"
 	"imgcells/converter"
 )
 
 type report struct {
-	Format   converter.Format `json:"format"`
-	Width    int              `json:"width"`
-	Height   int              `json:"height"`
-	Bytes    int              `json:"bytes"`
-	DecodeMS float64          `json:"decode_ms"`
-	ResizeMS float64          `json:"resize_ms"`
-	EncodeMS float64          `json:"encode_ms"`
-	TotalMS  float64          `json:"total_ms"`
+	Format   contract.Format `json:"format"`
+	Width    int             `json:"width"`
+	Height   int             `json:"height"`
+	Bytes    int             `json:"bytes"`
+	DecodeMS float64         `json:"decode_ms"`
+	ResizeMS float64         `json:"resize_ms"`
+	EncodeMS float64         `json:"encode_ms"`
+	TotalMS  float64         `json:"total_ms"`
 }
 
 func main() {
@@ -58,7 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	res, err := convert(src, *ops, converter.Limits{MaxSourceBytes: *maxBytes, MaxSourcePixels: *maxPixels})
 	total := time.Since(start)
 	if err != nil {
-		status, reason := converter.StatusOf(err)
+		status, reason := contract.StatusOf(err)
 		fmt.Fprintf(stderr, "imgconvert: %d %s\n", status, reason)
 		return 1
 	}
@@ -79,7 +80,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func convert(src []byte, ops string, lim converter.Limits) (*converter.Result, error) {
-	v, err := converter.ParseOps(ops)
+	v, err := contract.ParseOps(ops)
 	if err != nil {
 		return nil, err
 	}

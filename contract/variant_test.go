@@ -1,4 +1,4 @@
-package converter
+package contract
 
 import (
 	"encoding/json"

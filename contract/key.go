@@ -1,4 +1,4 @@
-package converter
+package contract
 
 import (
 	"strings"
@@ -10,7 +10,7 @@ import (
 const MaxKeyBytes = 1024
 
 // VariantKey is the transformed-bucket object key for a variant of an
-// original: "<original>/<ops>". The CDN path is "/" + VariantKey.
+// original: "<original>/<ops>". Its CDN path is CDNPath, which decodes to "/" + VariantKey.
 func VariantKey(original string, v Variant) string {
 	return original + "/" + v.String()
 }
@@ -62,4 +62,34 @@ func CheckOriginalKey(key string) error {
 		}
 	}
 	return nil
+}
+
+// EncodePath is the CDN path of an original's key, as the edge function writes
+// every path whatever spelling the viewer used: "/" then each segment
+// percent-encoded except RFC 3986 unreserved characters (A–Z a–z 0–9 - . _ ~),
+// bytes of UTF-8 as %XX with upper-case hex.
+func EncodePath(key string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for _, seg := range strings.Split(key, "/") {
+		b.WriteByte('/')
+		for i := 0; i < len(seg); i++ {
+			c := seg[i]
+			if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+				c == '-' || c == '.' || c == '_' || c == '~' {
+				b.WriteByte(c)
+				continue
+			}
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
+}
+
+// CDNPath is the URI of a variant as the edge function rewrites it: the cache
+// key, and (percent-decoded once) "/" + VariantKey. The ops are URL-safe.
+func CDNPath(original string, v Variant) string {
+	return EncodePath(original) + "/" + v.String()
 }

@@ -1,0 +1,118 @@
+package contract
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// The converter Lambda's environment: components/converterfn.go writes these
+// variables, converter/cmd/bootstrap reads them through LoadConverterEnv.
+const (
+	// EnvRegion is set by Lambda itself: the function's region.
+	EnvRegion = "AWS_REGION"
+	// EnvSourceBucket is this region's replica of the source bucket (in the
+	// primary region, the main source bucket).
+	EnvSourceBucket = "IMGCELLS_SOURCE_BUCKET"
+	// EnvPrimarySourceBucket is the main source bucket, read when the replica
+	// does not have an original yet.
+	EnvPrimarySourceBucket = "IMGCELLS_PRIMARY_SOURCE_BUCKET"
+	// EnvPrimaryRegion is the main source bucket's region.
+	EnvPrimaryRegion = "IMGCELLS_PRIMARY_REGION"
+	// EnvTransformedBucket is this region's bucket of variants.
+	EnvTransformedBucket = "IMGCELLS_TRANSFORMED_BUCKET"
+	// EnvOriginVerifySecret is the secret CloudFront sends in OriginVerifyHeader.
+	EnvOriginVerifySecret = "IMGCELLS_ORIGIN_VERIFY_SECRET"
+	// EnvMaxSourceBytes and EnvMaxSourcePixels override the default limits.
+	EnvMaxSourceBytes  = "IMGCELLS_MAX_SOURCE_BYTES"
+	EnvMaxSourcePixels = "IMGCELLS_MAX_SOURCE_PIXELS"
+	// EnvS3Endpoint points the converter at an S3-compatible server (tests and
+	// the local stack only; never set by the stack).
+	EnvS3Endpoint = "IMGCELLS_S3_ENDPOINT"
+)
+
+// ConverterEnv is the converter Lambda's validated environment.
+type ConverterEnv struct {
+	Region              string
+	SourceBucket        string
+	PrimarySourceBucket string
+	PrimaryRegion       string
+	TransformedBucket   string
+	OriginVerifySecret  string
+	MaxSourceBytes      int64 // DefaultMaxSourceBytes when unset
+	MaxSourcePixels     int64 // DefaultMaxSourcePixels when unset
+	S3Endpoint          string
+}
+
+// Vars is the environment that LoadConverterEnv reads back as e, without
+// AWS_REGION (Lambda sets it) and without unset optional values.
+func (e ConverterEnv) Vars() map[string]string {
+	m := map[string]string{
+		EnvSourceBucket:        e.SourceBucket,
+		EnvPrimarySourceBucket: e.PrimarySourceBucket,
+		EnvPrimaryRegion:       e.PrimaryRegion,
+		EnvTransformedBucket:   e.TransformedBucket,
+		EnvOriginVerifySecret:  e.OriginVerifySecret,
+	}
+	if e.MaxSourceBytes > 0 {
+		m[EnvMaxSourceBytes] = strconv.FormatInt(e.MaxSourceBytes, 10)
+	}
+	if e.MaxSourcePixels > 0 {
+		m[EnvMaxSourcePixels] = strconv.FormatInt(e.MaxSourcePixels, 10)
+	}
+	if e.S3Endpoint != "" {
+		m[EnvS3Endpoint] = e.S3Endpoint
+	}
+	return m
+}
+
+// LoadConverterEnv reads and checks the converter's environment through
+// getenv (os.Getenv on Lambda). Every problem is reported, each naming its
+// variable, so a misconfigured function says at start what to fix.
+func LoadConverterEnv(getenv func(string) string) (ConverterEnv, error) {
+	var e ConverterEnv
+	var errs []error
+	for _, r := range []struct {
+		name string
+		dst  *string
+	}{
+		{EnvRegion, &e.Region},
+		{EnvSourceBucket, &e.SourceBucket},
+		{EnvPrimarySourceBucket, &e.PrimarySourceBucket},
+		{EnvPrimaryRegion, &e.PrimaryRegion},
+		{EnvTransformedBucket, &e.TransformedBucket},
+		{EnvOriginVerifySecret, &e.OriginVerifySecret},
+	} {
+		*r.dst = getenv(r.name)
+		if *r.dst == "" {
+			errs = append(errs, fmt.Errorf("environment variable %s is required", r.name))
+		}
+	}
+	if s := e.OriginVerifySecret; s != "" && len(s) < MinOriginSecretLen {
+		errs = append(errs, fmt.Errorf("environment variable %s must be at least %d characters", EnvOriginVerifySecret, MinOriginSecretLen))
+	}
+	e.S3Endpoint = getenv(EnvS3Endpoint)
+	e.MaxSourceBytes, e.MaxSourcePixels = DefaultMaxSourceBytes, DefaultMaxSourcePixels
+	for _, l := range []struct {
+		name string
+		dst  *int64
+	}{
+		{EnvMaxSourceBytes, &e.MaxSourceBytes},
+		{EnvMaxSourcePixels, &e.MaxSourcePixels},
+	} {
+		s := getenv(l.name)
+		if s == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Errorf("environment variable %s=%q: want a positive whole number", l.name, s))
+			continue
+		}
+		*l.dst = n
+	}
+	if err := errors.Join(errs...); err != nil {
+		return ConverterEnv{}, err
+	}
+	return e, nil
+}
