@@ -75,7 +75,7 @@ func newAPI(ctx *pulumi.Context, component string, fn *lambda.Function, opts ...
 	}, opts...); err != nil {
 		return nil, fmt.Errorf("letting %s invoke the converter: %w", name, err)
 	}
-	host := api.ApiEndpoint.ApplyT(func(e string) string { return trimScheme(e) }).(pulumi.StringOutput)
+	host := api.ApiEndpoint.ApplyT(trimScheme).(pulumi.StringOutput)
 	return &regionalAPI{API: api, Endpoint: api.ApiEndpoint, Host: host}, nil
 }
 

@@ -149,7 +149,7 @@ func checkBuckets(t *testing.T, d *deployment) {
 			t.Fatalf("bucket %s has %d policies", b.Name, len(pols))
 		}
 		tls := false
-		for _, s := range policyDoc(t, pols[0], "policy").Statement {
+		for _, s := range policyDoc(t, pols[0]).Statement {
 			if s.Effect == "Allow" && s.Principal == "*" {
 				t.Errorf("bucket %s allows everyone: %+v", b.Name, s)
 			}
@@ -222,7 +222,7 @@ func checkReplication(t *testing.T, d *deployment) {
 // after a named ARN.
 func checkIAMScoped(t *testing.T, d *deployment) {
 	for _, rp := range d.ofType(tRolePolicy) {
-		for _, s := range policyDoc(t, rp, "policy").Statement {
+		for _, s := range policyDoc(t, rp).Statement {
 			if len(s.Resource) == 0 {
 				t.Errorf("%s: statement %s has no resource", rp.Name, s.Sid)
 			}

@@ -156,7 +156,7 @@ func checkMRAP(t *testing.T, d *deployment) {
 	if len(pol) != 1 {
 		t.Fatalf("%d MRAP policies", len(pol))
 	}
-	doc := policyDoc(t, &recorded{Inputs: get(pol[0].Inputs, "details").ObjectValue()}, "policy")
+	doc := policyDoc(t, &recorded{Inputs: get(pol[0].Inputs, "details").ObjectValue()})
 	wantRes := "arn:aws:s3::" + mockAccount + ":accesspoint/" + str(m.Outputs, "alias") + "/object/*"
 	if len(doc.Statement) != 1 || !slices.Equal(doc.Statement[0].Resource, []string{wantRes}) ||
 		doc.Statement[0].Condition["StringEquals"]["AWS:SourceArn"] != distARN ||
@@ -166,7 +166,7 @@ func checkMRAP(t *testing.T, d *deployment) {
 	for _, r := range d.cfg.Regions {
 		p := d.named(tBucketPolicy, child(CellName(r), "transformed-policy"))
 		ok := false
-		for _, s := range policyDoc(t, p, "policy").Statement {
+		for _, s := range policyDoc(t, p).Statement {
 			if s.Effect == "Allow" && s.Condition["StringEquals"]["AWS:SourceArn"] == distARN {
 				ok = true
 			}

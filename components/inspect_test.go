@@ -158,10 +158,11 @@ func ints(m resource.PropertyMap, path ...any) []int {
 	return out
 }
 
-func policyDoc(t *testing.T, r *recorded, key string) PolicyDocument {
+// policyDoc decodes the JSON policy document in r's "policy" input.
+func policyDoc(t *testing.T, r *recorded) PolicyDocument {
 	t.Helper()
 	var d PolicyDocument
-	if err := json.Unmarshal([]byte(str(r.Inputs, key)), &d); err != nil {
+	if err := json.Unmarshal([]byte(str(r.Inputs, "policy")), &d); err != nil {
 		t.Fatalf("%s %s: policy is not JSON: %v", r.Type, r.Name, err)
 	}
 	return d

@@ -43,11 +43,11 @@ func LinkCells(ctx *pulumi.Context, cells map[string]*RegionalImageCell, links C
 		if len(transformedTo) == 0 {
 			continue
 		}
-		if _, err := replicate(ctx, c.name, "transformed", c.transformed, transformedTo, links.RTC, c.opts...); err != nil {
+		if err := replicate(ctx, c.name, "transformed", c.transformed, transformedTo, links.RTC, c.opts...); err != nil {
 			return err
 		}
 		if c.primary {
-			if _, err := replicate(ctx, c.name, "source", c.source, sourceTo, links.RTC, c.opts...); err != nil {
+			if err := replicate(ctx, c.name, "source", c.source, sourceTo, links.RTC, c.opts...); err != nil {
 				return err
 			}
 		}

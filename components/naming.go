@@ -38,8 +38,8 @@ func MRAPName(stack string, regions []string) string {
 	sum := sha256.Sum256([]byte(strings.Join(set, ",")))
 	suffix := hex.EncodeToString(sum[:])[:10]
 	prefix := "imgcells-" + dnsLabel(stack)
-	if max := mrapNameMax - len(suffix) - 1; len(prefix) > max {
-		prefix = strings.TrimRight(prefix[:max], "-")
+	if limit := mrapNameMax - len(suffix) - 1; len(prefix) > limit {
+		prefix = strings.TrimRight(prefix[:limit], "-")
 	}
 	return prefix + "-" + suffix
 }

@@ -21,7 +21,7 @@ func TestPackageConverterUsesThePrebuiltZip(t *testing.T) {
 	}
 	sum := sha256.Sum256(b)
 	var logged []string
-	a, err := PackageConverter(t.TempDir(), stackconfig.Config{ConverterZip: zip}, func(f string, args ...any) { logged = append(logged, f) })
+	a, err := PackageConverter(t.TempDir(), stackconfig.Config{ConverterZip: zip}, func(f string, _ ...any) { logged = append(logged, f) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestDeployBuildsTheConverterZip(t *testing.T) {
 	}
 	raw := with(stackFile(t, "dev"), stackconfig.KeyConverterZip, "")
 	var hashes []string
-	for i := 0; i < 2; i++ {
+	for range 2 {
 		d := mustPreview(t, "dev", raw)
 		fns := d.ofType(tFunction)
 		if len(fns) == 0 {

@@ -17,14 +17,14 @@ type replicaTarget struct {
 // replicate copies every new object in source to each target, with an IAM role that may
 // read source and write only the targets. rtc turns on S3 Replication Time Control
 // (15-minute SLA, with the metrics it requires).
-func replicate(ctx *pulumi.Context, component, role string, source *privateBucket, targets []replicaTarget, rtc bool, opts ...pulumi.ResourceOption) (*s3.BucketReplicationConfig, error) {
+func replicate(ctx *pulumi.Context, component, role string, source *privateBucket, targets []replicaTarget, rtc bool, opts ...pulumi.ResourceOption) error {
 	name := child(component, role+"-replication")
 	r, err := iam.NewRole(ctx, name, &iam.RoleArgs{
 		AssumeRolePolicy: pulumi.String(AssumeRolePolicy("s3.amazonaws.com")),
 		Description:      pulumi.Sprintf("S3 replication of %s", child(component, role)),
 	}, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("creating %s role: %w", name, err)
+		return fmt.Errorf("creating %s role: %w", name, err)
 	}
 	arns := pulumi.StringArray{source.Bucket.Arn}
 	deps := []pulumi.Resource{source.Versioning}
@@ -37,7 +37,7 @@ func replicate(ctx *pulumi.Context, component, role string, source *privateBucke
 	}).(pulumi.StringOutput)
 	rp, err := iam.NewRolePolicy(ctx, name+"-policy", &iam.RolePolicyArgs{Role: r.ID(), Policy: policy}, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("granting %s: %w", name, err)
+		return fmt.Errorf("granting %s: %w", name, err)
 	}
 	rules := s3.BucketReplicationConfigRuleArray{}
 	for i, t := range targets {
@@ -61,13 +61,13 @@ func replicate(ctx *pulumi.Context, component, role string, source *privateBucke
 			Destination:             dest,
 		})
 	}
-	cfg, err := s3.NewBucketReplicationConfig(ctx, name, &s3.BucketReplicationConfigArgs{
+	_, err = s3.NewBucketReplicationConfig(ctx, name, &s3.BucketReplicationConfigArgs{
 		Bucket: source.Bucket.ID(),
 		Role:   r.Arn,
 		Rules:  rules,
 	}, append(opts, pulumi.DependsOn(append(deps, rp)))...)
 	if err != nil {
-		return nil, fmt.Errorf("configuring %s: %w", name, err)
+		return fmt.Errorf("configuring %s: %w", name, err)
 	}
-	return cfg, nil
+	return nil
 }

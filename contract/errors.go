@@ -59,8 +59,7 @@ func StatusOf(err error) (int, string) {
 	if err == nil {
 		return http.StatusOK, ""
 	}
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[*Error](err); ok {
 		return e.Status, e.Reason
 	}
 	return http.StatusInternalServerError, "internal error"

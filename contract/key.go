@@ -53,7 +53,7 @@ func CheckOriginalKey(key string) error {
 			return BadVariant("image key has a control character")
 		}
 	}
-	for _, seg := range strings.Split(key, "/") {
+	for seg := range strings.SplitSeq(key, "/") {
 		switch seg {
 		case "":
 			return BadVariant("image key has an empty path segment")
@@ -71,9 +71,9 @@ func CheckOriginalKey(key string) error {
 func EncodePath(key string) string {
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
-	for _, seg := range strings.Split(key, "/") {
+	for seg := range strings.SplitSeq(key, "/") {
 		b.WriteByte('/')
-		for i := 0; i < len(seg); i++ {
+		for i := range len(seg) {
 			c := seg[i]
 			if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
 				c == '-' || c == '.' || c == '_' || c == '~' {

@@ -1,6 +1,9 @@
 package contract
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Default limits of one conversion, shared by the stack configuration's
 // defaults (imgcells:maxSourceBytes, imgcells:maxSourcePixels), the converter
@@ -26,12 +29,7 @@ var FailoverStatusCodes = []int{403, 404, 500, 502, 503, 504}
 
 // IsFailoverStatus reports whether the origin group fails over on status.
 func IsFailoverStatus(status int) bool {
-	for _, c := range FailoverStatusCodes {
-		if c == status {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(FailoverStatusCodes, status)
 }
 
 // API Gateway and Lambda budgets.

@@ -9,9 +9,13 @@ import (
 type Format string
 
 const (
+	// FormatWebP is lossy WebP: its variants take a quality.
 	FormatWebP Format = "webp"
+	// FormatJPEG is JPEG: its variants take a quality, and an image with
+	// transparency is encoded as PNG instead.
 	FormatJPEG Format = "jpeg"
-	FormatPNG  Format = "png"
+	// FormatPNG is lossless PNG: its variants take no quality.
+	FormatPNG Format = "png"
 )
 
 // ContentType is the MIME type stored with and served for the format.
@@ -134,7 +138,7 @@ func ParseOps(ops string) (Variant, error) {
 		return v, BadVariant("empty variant")
 	}
 	next := 0 // index into opOrder of the next key allowed
-	for _, part := range strings.Split(ops, ",") {
+	for part := range strings.SplitSeq(ops, ",") {
 		name, value, ok := strings.Cut(part, "=")
 		if !ok || name == "" || value == "" {
 			return v, BadVariant("%q is not name=value", part)
@@ -197,7 +201,7 @@ func canonicalInt(s string) (int, error) {
 		return 0, errNotCanonicalInt
 	}
 	n := 0
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		c := s[i]
 		if c < '0' || c > '9' || (i == 0 && c == '0') {
 			return 0, errNotCanonicalInt

@@ -29,10 +29,8 @@ func TestConvertConcurrentMatchesSequential(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 4*len(jobs))
-	for g := 0; g < 4; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for g := range 4 {
+		wg.Go(func() {
 			for k := range jobs {
 				j := jobs[(k*7+g*5)%len(jobs)]
 				res, err := Convert(photo(t, j.file), mustVariant(t, j.ops), DefaultLimits())
@@ -44,7 +42,7 @@ func TestConvertConcurrentMatchesSequential(t *testing.T) {
 					errs <- fmt.Errorf("%s %s: output differs from the sequential run", j.file, j.ops)
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	close(errs)
@@ -60,7 +58,7 @@ func TestPoolReusesAndBounds(t *testing.T) {
 	if b := p.get(1 << 20); &b[:1][0] != &a[:1][0] {
 		t.Error("a free buffer large enough was not reused")
 	}
-	for i := 0; i < 20; i++ {
+	for range 20 {
 		p.put(make([]byte, 2<<20))
 	}
 	if len(p.free) > poolMaxBufs || p.total > poolMaxBytes {

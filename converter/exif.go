@@ -106,7 +106,7 @@ func tiffOrientation(b []byte) int {
 		return 0
 	}
 	n := int64(bo.Uint16(b[off : off+2]))
-	for k := int64(0); k < n; k++ {
+	for k := range n {
 		e := off + 2 + 12*k
 		if e+12 > int64(len(b)) {
 			return 0

@@ -3,6 +3,7 @@ package converter
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"testing"
 )
 
@@ -61,7 +62,7 @@ func TestConvertCoverCropsCentre(t *testing.T) {
 // DCT and Lanczos looks like the PNG of the same photo scaled the same way.
 func TestConvertShrinkMatchesFullDecode(t *testing.T) {
 	for _, w := range []int{30, 60, 120, 240} {
-		t.Run(fmt.Sprint(w), func(t *testing.T) {
+		t.Run(strconv.Itoa(w), func(t *testing.T) {
 			a := decodeOutput(t, mustConvert(t, "photo.jpg", fmt.Sprintf("format=png,width=%d", w)))
 			b := decodeOutput(t, mustConvert(t, "photo.png", fmt.Sprintf("format=png,width=%d", w)))
 			ga, gb := meanRGB(a, a.Bounds()), meanRGB(b, b.Bounds())

@@ -13,9 +13,9 @@ func orient(r *raster, o int) *raster {
 		ow, oh = h, w
 	}
 	out := newRaster(ow, oh, ch)
-	for y := 0; y < oh; y++ {
+	for y := range oh {
 		row := out.pix[y*ow*ch : (y+1)*ow*ch]
-		for x := 0; x < ow; x++ {
+		for x := range ow {
 			var sx, sy int
 			switch o {
 			case 2: // mirrored horizontally

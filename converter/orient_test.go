@@ -46,8 +46,8 @@ func storeWithOrientation(t testing.TB, d *image.NRGBA, o int) []byte {
 		sw, sh = dh, dw
 	}
 	s := image.NewNRGBA(image.Rect(0, 0, sw, sh))
-	for sy := 0; sy < sh; sy++ {
-		for sx := 0; sx < sw; sx++ {
+	for sy := range sh {
+		for sx := range sw {
 			var x, y int // where the stored pixel is displayed
 			switch o {
 			case 1: // row 0 top, column 0 left

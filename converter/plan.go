@@ -42,7 +42,7 @@ func makePlan(w, h, o int, v contract.Variant) plan {
 		p.cropX, p.cropY = (w-p.cropW)/2, (h-p.cropH)/2
 		return p
 	}
-	s := 1.0
+	var s float64
 	switch {
 	case vw == 0:
 		s = sy

@@ -51,9 +51,9 @@ func rasterFromImage(m image.Image) *raster {
 	switch src := m.(type) {
 	case *image.YCbCr:
 		out := newRaster(w, h, 3)
-		for y := 0; y < h; y++ {
+		for y := range h {
 			row := out.pix[y*w*3:]
-			for x := 0; x < w; x++ {
+			for x := range w {
 				yi := src.YOffset(b.Min.X+x, b.Min.Y+y)
 				ci := src.COffset(b.Min.X+x, b.Min.Y+y)
 				r, g, bl := color.YCbCrToRGB(src.Y[yi], src.Cb[ci], src.Cr[ci])
@@ -63,7 +63,7 @@ func rasterFromImage(m image.Image) *raster {
 		return out
 	case *image.Gray:
 		out := newRaster(w, h, 3)
-		for y := 0; y < h; y++ {
+		for y := range h {
 			in := src.Pix[(y)*src.Stride : (y)*src.Stride+w]
 			row := out.pix[y*w*3:]
 			for x, v := range in {
@@ -86,7 +86,7 @@ func rasterFromImage(m image.Image) *raster {
 		}
 		if opaque {
 			out := newRaster(w, h, 3)
-			for y := 0; y < h; y++ {
+			for y := range h {
 				in := src.Pix[y*src.Stride : y*src.Stride+w*4]
 				row := out.pix[y*w*3 : (y+1)*w*3]
 				for x, j := 0, 0; x+3 < len(in); x, j = x+4, j+3 {
@@ -96,14 +96,14 @@ func rasterFromImage(m image.Image) *raster {
 			return out
 		}
 		out := newRaster(w, h, 4)
-		for y := 0; y < h; y++ {
+		for y := range h {
 			copy(out.pix[y*w*4:(y+1)*w*4], src.Pix[y*src.Stride:])
 		}
 		out.unpremultiply()
 		return out
 	case *image.NRGBA:
 		out := newRaster(w, h, 4)
-		for y := 0; y < h; y++ {
+		for y := range h {
 			copy(out.pix[y*w*4:(y+1)*w*4], src.Pix[y*src.Stride:])
 		}
 		return out
@@ -114,7 +114,7 @@ func rasterFromImage(m image.Image) *raster {
 			pal[i] = [4]byte{n.R, n.G, n.B, n.A}
 		}
 		out := newRaster(w, h, 4)
-		for y := 0; y < h; y++ {
+		for y := range h {
 			in := src.Pix[y*src.Stride : y*src.Stride+w]
 			row := out.pix[y*w*4:]
 			for x, v := range in {

@@ -16,12 +16,14 @@ func TestResampleMatchesReference(t *testing.T) {
 			inW, inH, outW, outH := c[0], c[1], c[2], c[3]
 			t.Run(fmt.Sprintf("%dch %dx%d to %dx%d", ch, inW, inH, outW, outH), func(t *testing.T) {
 				src := make([]byte, inW*inH*ch)
-				rng.Read(src)
+				if _, err := rng.Read(src); err != nil {
+					t.Fatal(err)
+				}
 				tx := makeTaps(0, inW, outW, inW)
 				mid := make([]byte, outW*inH*ch)
 				hpassRows(src, inW*ch, mid, &tx, ch, 0, inH)
 				ref := make([]byte, len(mid))
-				for y := 0; y < inH; y++ {
+				for y := range inH {
 					refHpass(src[y*inW*ch:(y+1)*inW*ch], ref[y*outW*ch:(y+1)*outW*ch], &tx, ch)
 				}
 				if !bytes.Equal(mid, ref) {
@@ -32,7 +34,7 @@ func TestResampleMatchesReference(t *testing.T) {
 				out := make([]byte, outH*rowBytes)
 				vpassRows(mid, rowBytes, rowBytes, out, &ty, 0, outH, make([]int32, rowBytes))
 				ref = make([]byte, len(out))
-				for y := 0; y < outH; y++ {
+				for y := range outH {
 					refVpass(mid, ref[y*rowBytes:(y+1)*rowBytes], &ty, y, rowBytes)
 				}
 				if !bytes.Equal(out, ref) {
@@ -46,22 +48,22 @@ func TestResampleMatchesReference(t *testing.T) {
 func refHpass(in, out []byte, t *taps, ch int) {
 	for i := range t.start {
 		var sum [4]int32
-		for k := int32(0); k < t.n[i]; k++ {
+		for k := range t.n[i] {
 			w := t.w[t.off[i]+k]
-			for c := 0; c < ch; c++ {
+			for c := range ch {
 				sum[c] += int32(in[(int(t.start[i]+k))*ch+c]) * w
 			}
 		}
-		for c := 0; c < ch; c++ {
+		for c := range ch {
 			out[i*ch+c] = clamp8(sum[c])
 		}
 	}
 }
 
 func refVpass(mid, out []byte, t *taps, y, rowBytes int) {
-	for x := 0; x < rowBytes; x++ {
+	for x := range rowBytes {
 		var sum int32
-		for k := int32(0); k < t.n[y]; k++ {
+		for k := range t.n[y] {
 			sum += int32(mid[int(t.start[y]+k)*rowBytes+x]) * t.w[t.off[y]+k]
 		}
 		out[x] = clamp8(sum)

@@ -43,7 +43,7 @@ func makeTaps(in0, inN, outN, limit int) taps {
 	fscale := math.Max(scale, 1)
 	t := taps{start: make([]int32, outN), n: make([]int32, outN), off: make([]int32, outN)}
 	var fw []float64
-	for i := 0; i < outN; i++ {
+	for i := range outN {
 		center := float64(in0) + (float64(i)+0.5)*scale
 		lo := max(int(math.Floor(center-support)), 0)
 		hi := min(int(math.Ceil(center+support)), limit)
@@ -65,7 +65,7 @@ func makeTaps(in0, inN, outN, limit int) taps {
 		t.start[i] = int32(lo + a)
 		t.n[i] = int32(b - a)
 		t.off[i] = int32(len(t.w))
-		total, big := int32(0), int(a)
+		total, big := int32(0), a
 		for j := a; j < b; j++ {
 			q := int32(math.Round(fw[j] / sum * weightOne))
 			t.w = append(t.w, q)
@@ -111,7 +111,7 @@ func resize(src *raster, p plan, alloc func(n int) []byte) *raster {
 	mid := &raster{w: p.cropW, h: p.outH, ch: ch}
 	if p.outH == p.cropH {
 		mid.pix = alloc(p.cropH * ch3)
-		for y := 0; y < p.cropH; y++ {
+		for y := range p.cropH {
 			s := ((p.cropY+y)*src.w + p.cropX) * ch
 			copy(mid.pix[y*ch3:(y+1)*ch3], src.pix[s:s+ch3])
 		}
@@ -140,10 +140,7 @@ func resize(src *raster, p plan, alloc func(n int) []byte) *raster {
 // parallelRows runs fn over [0,rows) split across the cores when the work
 // (in output samples) is large enough to pay for the goroutines.
 func parallelRows(rows, work int, fn func(y0, y1 int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if workers > rows {
-		workers = rows
-	}
+	workers := min(runtime.GOMAXPROCS(0), rows)
 	if workers <= 1 || work < 256*1024 {
 		fn(0, rows)
 		return
@@ -152,11 +149,9 @@ func parallelRows(rows, work int, fn func(y0, y1 int)) {
 	step := (rows + workers - 1) / workers
 	for y0 := 0; y0 < rows; y0 += step {
 		y1 := min(y0+step, rows)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			fn(y0, y1)
-		}()
+		})
 	}
 	wg.Wait()
 }
@@ -173,10 +168,10 @@ func boxShrink(src *raster, p plan, kx, ky int, alloc func(n int) []byte) (*rast
 		acc := make([]uint32, nw*ch)
 		for oy := y0; oy < y1; oy++ {
 			clear(acc)
-			for dy := 0; dy < ky; dy++ {
+			for dy := range ky {
 				base := ((p.cropY+oy*ky+dy)*src.w + p.cropX) * ch
 				in := src.pix[base : base+nw*kx*ch]
-				for ox := 0; ox < nw; ox++ {
+				for ox := range nw {
 					a := acc[ox*ch : ox*ch+ch]
 					px := in[ox*kx*ch : (ox+1)*kx*ch]
 					for j := 0; j+ch <= len(px); j += ch {

@@ -13,7 +13,7 @@ import (
 // The cost of one viewer request through the deployed code in cfrun: what
 // the local stack pays per request (CloudFront's own runtime is faster).
 func benchmarkRewrite(b *testing.B, cfg edge.Config, kvs map[string]string, target string) {
-	r := runner(b, cfg, kvs, fixedClock(now))
+	r := runner(b, cfg, kvs, fixedClock())
 	h := http.Header{"Accept": {browsers[0].accept}}
 	ev := cfrun.NewEvent("GET", target, h)
 	if res, err := r.Run(ev); err != nil || res.Request == nil {

@@ -4,6 +4,7 @@ package edge
 
 import (
 	"fmt"
+	"slices"
 
 	"imgcells/contract"
 )
@@ -54,10 +55,8 @@ func (c Config) Validate() error {
 	if err := ascending("Qualities", c.Qualities, 1, 100, MaxQualities); err != nil {
 		return err
 	}
-	for _, q := range c.Qualities {
-		if q == c.DefaultQuality {
-			return nil
-		}
+	if slices.Contains(c.Qualities, c.DefaultQuality) {
+		return nil
 	}
 	return fmt.Errorf("edge config: DefaultQuality %d is not one of Qualities %v", c.DefaultQuality, c.Qualities)
 }

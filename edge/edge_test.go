@@ -46,6 +46,7 @@ func rewritten(t testing.TB, res cfrun.Result) string {
 	return res.Request.URL()
 }
 
-func fixedClock(unix int64) cfrun.Option {
-	return cfrun.WithClock(func() time.Time { return time.Unix(unix, 0) })
+// fixedClock sets the function's clock to now.
+func fixedClock() cfrun.Option {
+	return cfrun.WithClock(func() time.Time { return time.Unix(now, 0) })
 }

@@ -66,10 +66,16 @@ for (const ev of JSON.parse(input)) out.push(await handler(ev));
 process.stdout.write(JSON.stringify(out));
 `)
 
-	events := nodeEvents(t, kvs)
-	in, _ := json.Marshal(events)
-	kvsJSON, _ := json.Marshal(kvs)
-	cmd := exec.Command(node, "driver.mjs")
+	events := nodeEvents(kvs)
+	in, err := json.Marshal(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kvsJSON, err := json.Marshal(kvs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, "driver.mjs") //nolint:gosec // G702: node is the operator's own (IMGCELLS_NODE or PATH), run on a script the test wrote
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "KVS="+string(kvsJSON), "NOW="+strconv.Itoa(now))
 	cmd.Stdin = bytes.NewReader(in)
@@ -89,7 +95,7 @@ process.stdout.write(JSON.stringify(out));
 	if err := json.Unmarshal(out, &fromNode); err != nil || len(fromNode) != len(events) {
 		t.Fatalf("node output (%v): %.200s", err, out)
 	}
-	r := runner(t, cfg, kvs, fixedClock(now))
+	r := runner(t, cfg, kvs, fixedClock())
 	for i, ev := range events {
 		res, err := r.Run(ev)
 		if err != nil {
@@ -111,7 +117,7 @@ process.stdout.write(JSON.stringify(out));
 }
 
 // nodeEvents: the viewer vectors, browsers, odd keys and signed URLs.
-func nodeEvents(t *testing.T, kvs map[string]string) []cfrun.Event {
+func nodeEvents(kvs map[string]string) []cfrun.Event {
 	var evs []cfrun.Event
 	add := func(method, target, accept string) {
 		h := http.Header{}

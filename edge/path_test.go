@@ -1,6 +1,7 @@
 package edge_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -65,7 +66,7 @@ func TestBadPaths(t *testing.T) {
 			t.Errorf("%s: rewritten to %s, want 400", target, res.Request.URI)
 			continue
 		}
-		if res.Response.StatusCode != 400 || res.Response.Body == "" {
+		if res.Response.StatusCode != http.StatusBadRequest || res.Response.Body == "" {
 			t.Errorf("%s: got %d %q, want 400 with a reason", target, res.Response.StatusCode, res.Response.Body)
 		}
 	}
@@ -84,7 +85,7 @@ func TestLongestKey(t *testing.T) {
 		t.Errorf("1024-byte variant key: got %.60s…, want %.60s…", got, want)
 	}
 	res := run(t, r, "GET", contract.EncodePath(key+"c"), "")
-	if res.Response == nil || res.Response.StatusCode != 400 {
+	if res.Response == nil || res.Response.StatusCode != http.StatusBadRequest {
 		t.Errorf("1025-byte variant key: want 400, got %+v", res)
 	}
 }

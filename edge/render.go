@@ -43,10 +43,7 @@ func Render(c Config) ([]byte, error) {
 	if bytes.Count(template, []byte(placeholder)) != 1 {
 		return nil, fmt.Errorf("rendering edge function: rewrite.js must contain %s exactly once", placeholder)
 	}
-	cfg, err := json.Marshal(renderedConfig{
-		Widths: c.Widths, Qualities: c.Qualities, DefaultQuality: c.DefaultQuality,
-		Signing: c.Signing, AVIF: c.AVIF,
-	})
+	cfg, err := json.Marshal(renderedConfig(c))
 	if err != nil {
 		return nil, fmt.Errorf("rendering edge function config: %w", err)
 	}

@@ -50,7 +50,7 @@ func TestValidateNamesTheField(t *testing.T) {
 // largest is the largest configuration Validate allows, with every switch on.
 func largest() edge.Config {
 	c := edge.Config{DefaultQuality: 100, Signing: true, AVIF: true}
-	for i := 0; i < edge.MaxWidths; i++ {
+	for i := range edge.MaxWidths {
 		c.Widths = append(c.Widths, 16383-edge.MaxWidths+1+i)
 	}
 	for q := 1; q <= edge.MaxQualities; q++ {

@@ -21,7 +21,7 @@ func TestBoxKeepsTheAskedShape(t *testing.T) {
 	r := runner(t, cfg, nil)
 	top := cfg.Widths[len(cfg.Widths)-1]
 	rng := rand.New(rand.NewPCG(1, 2))
-	for i := 0; i < 2000; i++ {
+	for i := range 2000 {
 		w, h := 1+rng.IntN(5000), 1+rng.IntN(5000)
 		if i%10 == 0 {
 			h = 1 + rng.IntN(60000) // tall: the height clamps

@@ -11,12 +11,12 @@ import (
 
 const now = 1_800_000_000 // the function's clock in these tests
 
-func signingRunner(t *testing.T, kvs map[string]string) (*edge.Config, func(target string) (int, string)) {
+func signingRunner(t *testing.T, kvs map[string]string) func(target string) (int, string) {
 	t.Helper()
 	cfg := edge.DefaultConfig()
 	cfg.Signing = true
-	r := runner(t, cfg, kvs, fixedClock(now))
-	return &cfg, func(target string) (int, string) {
+	r := runner(t, cfg, kvs, fixedClock())
+	return func(target string) (int, string) {
 		res := run(t, r, "GET", target, "image/webp")
 		if res.Response != nil {
 			return res.Response.StatusCode, res.Response.Body
@@ -27,7 +27,7 @@ func signingRunner(t *testing.T, kvs map[string]string) (*edge.Config, func(targ
 
 func TestSignedURLs(t *testing.T) {
 	kvs := map[string]string{edge.KeyCurrent: "k-2026-11"}
-	_, get := signingRunner(t, kvs)
+	get := signingRunner(t, kvs)
 	p := url.Values{"width": {"640"}}
 	good := edge.SignURL("k-2026-11", "products/red shoe.jpg", p, time.Unix(now+60, 0))
 	noExp := edge.SignURL("k-2026-11", "products/red shoe.jpg", p, time.Time{})
@@ -65,7 +65,7 @@ func TestSignedURLs(t *testing.T) {
 // TestSignatureCoversDecodedValues: a signer that percent-encodes values
 // (url.Values does) and the function agree.
 func TestSignatureCoversDecodedValues(t *testing.T) {
-	_, get := signingRunner(t, map[string]string{edge.KeyCurrent: "s3cr3t"})
+	get := signingRunner(t, map[string]string{edge.KeyCurrent: "s3cr3t"})
 	target := edge.SignURL("s3cr3t", "a/ü.jpg", url.Values{"format": {"jpeg"}, "fit": {"cover"}, "width": {"10"}, "height": {"20"}, "quality": {"50"}}, time.Time{})
 	if status, got := get(target); status != 200 || got != "/a/%C3%BC.jpg/format=jpeg,quality=50,width=16,height=32,fit=cover" {
 		t.Errorf("got %d %s", status, got)
@@ -77,7 +77,7 @@ func TestSignatureCoversDecodedValues(t *testing.T) {
 func TestKeyRotation(t *testing.T) {
 	cfg := edge.DefaultConfig()
 	cfg.Signing = true
-	r := runner(t, cfg, map[string]string{edge.KeyCurrent: "old"}, fixedClock(now))
+	r := runner(t, cfg, map[string]string{edge.KeyCurrent: "old"}, fixedClock())
 	oldURL := edge.SignURL("old", "x.jpg", nil, time.Time{})
 	newURL := edge.SignURL("new", "x.jpg", nil, time.Time{})
 	status := func(target string) int {
@@ -105,7 +105,7 @@ func TestKeyRotation(t *testing.T) {
 
 // TestSigningOffIgnoresSig: without signing, sig and exp are dropped.
 func TestSigningOffIgnoresSig(t *testing.T) {
-	r := runner(t, edge.DefaultConfig(), nil, fixedClock(now))
+	r := runner(t, edge.DefaultConfig(), nil, fixedClock())
 	got := rewritten(t, run(t, r, "GET", "/x.jpg?sig=bad&exp=1", ""))
 	if got != "/x.jpg/format=jpeg,quality=75" {
 		t.Errorf("got %s", got)

@@ -132,7 +132,7 @@ func TestViewerURIComesBackToTheSameKey(t *testing.T) {
 	cfg := edge.DefaultConfig()
 	cfg.Signing = true
 	kvs := map[string]string{edge.KeyCurrent: "k1", edge.KeyPrevious: "k0"}
-	r := runner(t, cfg, kvs, fixedClock(now))
+	r := runner(t, cfg, kvs, fixedClock())
 	exp := time.Unix(now+60, 0)
 	n := 0
 	for _, key := range []string{"products/shoe.jpg", "summer sale/red shoe+laces 100%.jpg", "produits/chaussure-été/日本.jpg", "it's(1)!*.jpg", "a&b=c?.jpg"} {

@@ -30,13 +30,19 @@ import (
 )
 
 func main() {
+	os.Exit(runMain())
+}
+
+// runMain runs the command and returns its exit code, so that its deferred
+// calls run before main exits.
+func runMain() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "local:", err)
-		stop()
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
 
 // run serves until ctx is done. It logs to logw with its own logger: an
@@ -128,7 +134,9 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 		return fmt.Errorf("serving: %w", err)
 	case <-ctx.Done():
 	}
-	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// ctx is done by now: shut down under a deadline of its own that keeps
+	// ctx's values.
+	shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutting down: %w", err)

@@ -48,7 +48,7 @@ func TestE2EKeysWithSpacePlusAndUnicode(t *testing.T) {
 					t.Errorf("%s: X-Cache %q, want a hit on the variant of %q", target, r.cache(), c.key)
 				}
 			}
-			got := s.transformedKeys(s.PrimaryRegion(), c.key)
+			got := s.transformedKeys(ctx, s.PrimaryRegion(), c.key)
 			if want := s.key(c.key, "webp", 200); len(got) != 1 || got[0] != want {
 				t.Errorf("stored %q, want [%q]", got, want)
 			}
@@ -128,7 +128,9 @@ func rawRequest(t *testing.T, base, method, target string) int {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	if err := conn.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	req := method + " " + target + " HTTP/1.1\r\nHost: " + u.Host + "\r\nAccept: " + acceptChrome +
 		"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 	if _, err := conn.Write([]byte(req)); err != nil {
@@ -138,7 +140,7 @@ func rawRequest(t *testing.T, base, method, target string) int {
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, target, err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close() // only the status is wanted
 	return resp.StatusCode
 }
 
@@ -146,16 +148,12 @@ func rawRequest(t *testing.T, base, method, target string) int {
 // tiny (invalid) image body: decoding it would allocate gigabytes, so the
 // converter must refuse it from the header.
 func pngHeaderOnly(width, height uint32) []byte {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
+	b := []byte("\x89PNG\r\n\x1a\n")
 	chunk := func(typ string, data []byte) {
-		binary.Write(&b, binary.BigEndian, uint32(len(data)))
-		crc := crc32.NewIEEE()
-		crc.Write([]byte(typ))
-		crc.Write(data)
-		b.WriteString(typ)
-		b.Write(data)
-		binary.Write(&b, binary.BigEndian, crc.Sum32())
+		b = binary.BigEndian.AppendUint32(b, uint32(len(data)))
+		b = append(b, typ...)
+		b = append(b, data...)
+		b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(append([]byte(typ), data...)))
 	}
 	ihdr := make([]byte, 13)
 	binary.BigEndian.PutUint32(ihdr[0:], width)
@@ -164,7 +162,7 @@ func pngHeaderOnly(width, height uint32) []byte {
 	chunk("IHDR", ihdr)
 	chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
 	chunk("IEND", nil)
-	return b.Bytes()
+	return b
 }
 
 // escapePath percent-encodes each segment of key as a browser would.

@@ -29,12 +29,10 @@ func TestE2EParallelColdRequests(t *testing.T) {
 			var wg sync.WaitGroup
 			start := make(chan struct{})
 			for i := range n {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
+				wg.Go(func() {
 					<-start
 					replies[i] = s.get("/progressive.jpg?width=640", "", acceptChrome)
-				}()
+				})
 			}
 			close(start)
 			wg.Wait()
@@ -45,7 +43,7 @@ func TestE2EParallelColdRequests(t *testing.T) {
 			}
 			mustImage(t, replies[0], "image/webp")
 			key := s.key("progressive.jpg", "webp", 640)
-			if got := s.transformedKeys(region, "progressive.jpg"); len(got) != 1 || got[0] != key {
+			if got := s.transformedKeys(t.Context(), region, "progressive.jpg"); len(got) != 1 || got[0] != key {
 				t.Fatalf("stored %q, want [%q]", got, key)
 			}
 			conversions := s.Conversions(region)
@@ -76,7 +74,7 @@ func variantPuts(t *testing.T, s *e2eStack, key string) (stored, refused int) {
 		t.Fatalf("reading the S3 access log: %v", err)
 	}
 	// Fields: … s3_PutObject <key> <request path> <status> …
-	for _, line := range strings.Split(string(data), "\n") {
+	for line := range strings.SplitSeq(string(data), "\n") {
 		_, rest, ok := strings.Cut(line, " s3_PutObject "+key+" ")
 		if !ok {
 			continue

@@ -31,7 +31,7 @@ func TestE2EFormatPerBrowserAccept(t *testing.T) {
 		})
 	}
 	region := s.PrimaryRegion()
-	got := s.transformedKeys(region, "photo.jpg")
+	got := s.transformedKeys(t.Context(), region, "photo.jpg")
 	slices.Sort(got)
 	want := []string{s.key("photo.jpg", "jpeg", 320), s.key("photo.jpg", "webp", 320)}
 	if !slices.Equal(got, want) {
@@ -75,7 +75,7 @@ func TestE2EWidthsSnap(t *testing.T) {
 	if cfg := mustImage(t, big, "image/webp"); cfg.Width != origCfg.Width {
 		t.Errorf("width=1000 of a %dpx original gave %dpx", origCfg.Width, cfg.Width)
 	}
-	keys := s.transformedKeys(s.PrimaryRegion(), "photo.jpg")
+	keys := s.transformedKeys(t.Context(), s.PrimaryRegion(), "photo.jpg")
 	slices.Sort(keys)
 	want := []string{s.key("photo.jpg", "webp", 200), s.key("photo.jpg", "webp", bp+1), s.key("photo.jpg", "webp", 1000)}
 	slices.Sort(want)
@@ -142,13 +142,13 @@ func TestE2EVariantServedFromAnotherRegionAfterReplication(t *testing.T) {
 
 	first := s.get(path, home, acceptChrome)
 	mustImage(t, first, "image/webp")
-	if len(s.transformedKeys(away, "photo.png")) != 0 {
+	if len(s.transformedKeys(t.Context(), away, "photo.png")) != 0 {
 		t.Fatalf("%s already has the variant before replication", away)
 	}
 	if n, err := s.Replicate(context.Background()); err != nil || n == 0 {
 		t.Fatalf("replication copied %d objects: %v", n, err)
 	}
-	if got := s.transformedKeys(away, "photo.png"); len(got) != 1 {
+	if got := s.transformedKeys(t.Context(), away, "photo.png"); len(got) != 1 {
 		t.Fatalf("%s has %q after replication, want the one variant", away, got)
 	}
 	there := s.get(path, away, acceptChrome)
@@ -186,7 +186,7 @@ func TestE2EUnreplicatedUploadIsServed(t *testing.T) {
 	if r.origin() != "converter" {
 		t.Errorf("origin %q, want the converter of %s", r.origin(), away)
 	}
-	if got := s.transformedKeys(away, "uploads/new-shoe.jpg"); len(got) != 1 {
+	if got := s.transformedKeys(ctx, away, "uploads/new-shoe.jpg"); len(got) != 1 {
 		t.Errorf("%s stored %q, want one variant", away, got)
 	}
 }

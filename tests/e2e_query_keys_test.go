@@ -37,7 +37,7 @@ func TestE2EKeysWithQuestionMarkAndHash(t *testing.T) {
 			if w := s.snap(200); got.Width != w || abs(got.Height*want.Width-want.Height*w) > want.Width {
 				t.Errorf("delivered %d×%d from a %d×%d original, want width %d", got.Width, got.Height, want.Width, want.Height, w)
 			}
-			keys := s.transformedKeys(s.PrimaryRegion(), c.key)
+			keys := s.transformedKeys(ctx, s.PrimaryRegion(), c.key)
 			if k := s.key(c.key, "webp", 200); len(keys) != 1 || keys[0] != k {
 				t.Errorf("stored %q, want [%q]", keys, k)
 			}
@@ -48,7 +48,7 @@ func TestE2EKeysWithQuestionMarkAndHash(t *testing.T) {
 		})
 	}
 	for _, decoy := range []string{"summer", "tag"} {
-		if keys := s.transformedKeys(s.PrimaryRegion(), decoy); len(keys) != 0 {
+		if keys := s.transformedKeys(ctx, s.PrimaryRegion(), decoy); len(keys) != 0 {
 			t.Errorf("variants of the cut key %q stored: %q", decoy, keys)
 		}
 	}

@@ -81,7 +81,9 @@ func startStack(t testing.TB, adjust func(*stack.Config)) *e2eStack {
 	srv := httptest.NewServer(st)
 	t.Cleanup(func() {
 		srv.Close()
-		st.Close()
+		if err := st.Close(); err != nil {
+			t.Error(err)
+		}
 	})
 	return &e2eStack{Stack: st, URL: srv.URL, t: t}
 }
@@ -152,9 +154,9 @@ func mustImage(t testing.TB, r reply, wantType string) image.Config {
 
 // transformedKeys lists every variant stored in region's transformed bucket
 // under the original key.
-func (s *e2eStack) transformedKeys(region, original string) []string {
+func (s *e2eStack) transformedKeys(ctx context.Context, region, original string) []string {
 	s.t.Helper()
-	keys, err := s.Keys(context.Background(), s.Buckets().Transformed(region), original+"/")
+	keys, err := s.Keys(ctx, s.Buckets().Transformed(region), original+"/")
 	if err != nil {
 		s.t.Fatal(err)
 	}

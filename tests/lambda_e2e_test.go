@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"go/build"
 	"io"
 	"net"
@@ -14,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -138,7 +138,7 @@ func startRIE(t *testing.T, srv *storetest.Server, cmdline ...string) string {
 	})
 	for deadline := time.Now().Add(20 * time.Second); ; {
 		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
+			_ = c.Close() // the port answers: that is all this probe asks
 			break
 		}
 		select {
@@ -162,7 +162,7 @@ func invoke(t *testing.T, url string, e events.APIGatewayV2HTTPRequest) events.A
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+	resp, err := http.Post(url, "application/json", bytes.NewReader(body)) //nolint:gosec // G107: url is the loopback address of the emulator the test started
 	if err != nil {
 		t.Fatalf("invoking: %v", err)
 	}
@@ -243,7 +243,7 @@ func TestLambdaBootstrapUnderRIE(t *testing.T) {
 		t.Fatalf("variant not stored under %q: %v", key, err)
 	}
 	stored, _ := io.ReadAll(out.Body)
-	out.Body.Close()
+	_ = out.Body.Close()
 	if !bytes.Equal(stored, data) || aws.ToString(out.ContentType) != "image/webp" || aws.ToString(out.CacheControl) != store.CacheControl {
 		t.Errorf("stored %d bytes %q %q; served %d bytes", len(stored), aws.ToString(out.ContentType), aws.ToString(out.CacheControl), len(data))
 	}
@@ -253,7 +253,7 @@ func TestLambdaBootstrapUnderRIE(t *testing.T) {
 
 	// HEAD: headers, no body.
 	head := invoke(t, url, apiEvent(t, http.MethodHead, key, true))
-	if head.StatusCode != http.StatusOK || head.Body != "" || head.Headers["content-length"] != fmt.Sprint(len(data)) {
+	if head.StatusCode != http.StatusOK || head.Body != "" || head.Headers["content-length"] != strconv.Itoa(len(data)) {
 		t.Errorf("HEAD: status %d body %d chars content-length %q", head.StatusCode, len(head.Body), head.Headers["content-length"])
 	}
 

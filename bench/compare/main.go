@@ -42,7 +42,7 @@ func main() {
 	flag.BoolVar(&c.verbose, "v", false, "print every timed conversion")
 	flag.Parse()
 	c.images = flag.Args()
-	for _, s := range strings.Split(widths, ",") {
+	for s := range strings.SplitSeq(widths, ",") {
 		w, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || w <= 0 {
 			fmt.Fprintf(os.Stderr, "compare: bad width %q\n", s)

@@ -23,7 +23,7 @@ func references(c config) error {
 			}
 			cmd := exec.Command(c.magick, img, "-auto-orient", "-filter", "Lanczos", "-resize", strconv.Itoa(w)+"x", ref)
 			if out, err := cmd.CombinedOutput(); err != nil {
-				return fmt.Errorf("reference resize of %s: %v: %s", img, err, out)
+				return fmt.Errorf("reference resize of %s: %w: %s", img, err, out)
 			}
 		}
 	}

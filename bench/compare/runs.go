@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -68,9 +69,12 @@ func (h *harness) convert(img string, w, q int, out string) (reply, error) {
 	return r, nil
 }
 
+// stop closes the harness's input, which tells it to exit, and waits for it.
+// It runs deferred, so it reports a failure rather than returning it.
 func (h *harness) stop() {
-	h.in.Close()
-	h.cmd.Wait()
+	if err := errors.Join(h.in.Close(), h.cmd.Wait()); err != nil {
+		fmt.Fprintf(os.Stderr, "stopping the %s harness: %v\n", h.name, err)
+	}
 }
 
 // key identifies one image at one width.
@@ -160,7 +164,7 @@ func warmRuns(c config) (results, error) {
 // Wall time covers process start to exit; peak RSS comes from rusage.
 func coldRuns(c config) (results, error) {
 	res := results{}
-	for i := 0; i < c.coldRuns; i++ {
+	for i := range c.coldRuns {
 		for _, img := range c.images {
 			for _, w := range c.widths {
 				runs := []struct {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -12,8 +13,8 @@ func luma(m image.Image) ([]float64, int, int) {
 	b := m.Bounds()
 	w, h := b.Dx(), b.Dy()
 	y := make([]float64, w*h)
-	for j := 0; j < h; j++ {
-		for i := 0; i < w; i++ {
+	for j := range h {
+		for i := range w {
 			c := color.NRGBAModel.Convert(m.At(b.Min.X+i, b.Min.Y+j)).(color.NRGBA)
 			y[j*w+i] = 0.299*float64(c.R) + 0.587*float64(c.G) + 0.114*float64(c.B)
 		}
@@ -60,7 +61,7 @@ func ssim(a, b image.Image) (float64, error) {
 		}
 	}
 	if n == 0 {
-		return math.NaN(), fmt.Errorf("image smaller than one window")
+		return math.NaN(), errors.New("image smaller than one window")
 	}
 	return sum / float64(n), nil
 }

@@ -60,7 +60,7 @@ func coldComparison(ctx context.Context, st *stack.Stack, client *http.Client, b
 	}
 	r.outSize = first
 
-	for i := 0; i < o.coldRounds; i++ {
+	for range o.coldRounds {
 		if err := st.DeleteVariant(ctx, key); err != nil {
 			return r, err
 		}
@@ -129,7 +129,7 @@ func (r coldResult) print() {
 // serverTiming parses "fetch;dur=1.2, convert;dur=30.1, store;dur=2.0".
 func serverTiming(h string) map[string]time.Duration {
 	out := map[string]time.Duration{}
-	for _, part := range strings.Split(h, ",") {
+	for part := range strings.SplitSeq(h, ",") {
 		name, rest, ok := strings.Cut(strings.TrimSpace(part), ";dur=")
 		if !ok {
 			continue

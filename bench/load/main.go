@@ -60,7 +60,9 @@ func run() error {
 	fs.IntVar(&o.workers, "workers", 8, "concurrent clients in the load run")
 	fs.IntVar(&o.missPercent, "miss-percent", 10, "share of load-run requests for variants not yet converted")
 	fs.DurationVar(&o.limit, "time-limit", 90*time.Second, "the load run stops here even if requests remain")
-	fs.Parse(os.Args[1:])
+	if err := fs.Parse(os.Args[1:]); err != nil { // ExitOnError: Parse exits rather than return one
+		return err
+	}
 	if o.requests <= 0 || o.workers <= 0 || o.coldRounds <= 0 || o.missPercent < 0 || o.missPercent > 100 {
 		return errors.New("-requests, -workers and -cold-rounds must be positive; -miss-percent 0-100")
 	}
@@ -85,8 +87,13 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("listening on loopback: %w", err)
 	}
-	srv := &http.Server{Handler: st}
-	go srv.Serve(ln)
+	srv := &http.Server{Handler: st, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		// Serve returns http.ErrServerClosed once the deferred Close runs.
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(os.Stderr, "load: serving:", err)
+		}
+	}()
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
 	client := &http.Client{

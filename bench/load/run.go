@@ -56,7 +56,7 @@ func plan(st *stack.Stack, o options, images []string) (warm []string, jobs []jo
 		warm, fresh = fresh[:min(len(fresh), 4*len(images))], fresh[min(len(fresh), 4*len(images)):]
 	}
 	rng.Shuffle(len(fresh), func(i, j int) { fresh[i], fresh[j] = fresh[j], fresh[i] })
-	for i := 0; i < o.requests; i++ {
+	for range o.requests {
 		if rng.IntN(100) < o.missPercent && len(fresh) > 0 {
 			jobs = append(jobs, job{url: fresh[0], miss: true})
 			fresh = fresh[1:]
@@ -100,10 +100,8 @@ func loadRun(ctx context.Context, st *stack.Stack, client *http.Client, base str
 	deadline := time.Now().Add(o.limit)
 	var wg sync.WaitGroup
 	start := time.Now()
-	for w := 0; w < o.workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for range o.workers {
+		wg.Go(func() {
 			for j := range next {
 				t := time.Now()
 				_, _, err := fetch(client, base+j.url, accept)
@@ -123,7 +121,7 @@ func loadRun(ctx context.Context, st *stack.Stack, client *http.Client, base str
 				}
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	for _, j := range jobs {
 		if time.Now().After(deadline) || ctx.Err() != nil {

@@ -8,6 +8,7 @@ package stackconfig
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"imgcells/contract"
 	"imgcells/edge"
@@ -98,7 +99,7 @@ func parse(raw Raw, needSecret bool) (Config, error) {
 	p := &parser{raw: raw}
 	for k := range raw {
 		if !isKey(k) {
-			p.fail(k, "unknown key; the keys are %v", Keys)
+			p.failf(k, "unknown key; the keys are %v", Keys)
 		}
 	}
 	def := edge.DefaultConfig()
@@ -131,10 +132,5 @@ func parse(raw Raw, needSecret bool) (Config, error) {
 }
 
 func isKey(k string) bool {
-	for _, known := range Keys {
-		if k == known {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Keys, k)
 }

@@ -2,6 +2,7 @@ package stackconfig
 
 import (
 	"errors"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -21,10 +22,8 @@ func devRaw() Raw {
 
 func with(r Raw, kv ...string) Raw {
 	out := Raw{}
-	for k, v := range r {
-		out[k] = v
-	}
-	for i := 0; i < len(kv); i += 2 {
+	maps.Copy(out, r)
+	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == "<unset>" {
 			delete(out, kv[i])
 			continue
@@ -165,8 +164,7 @@ func TestParseReportsEveryProblemAtOnce(t *testing.T) {
 	_, err := Parse(Raw{KeyRegions: `["us-east-1","il-central-1"]`, KeyWidths: "[2,1]", KeyPriceClass: "x"})
 	keys := map[string]bool{}
 	for _, e := range unjoin(err) {
-		var ce *ConfigError
-		if errors.As(e, &ce) {
+		if ce, ok := errors.AsType[*ConfigError](e); ok {
 			keys[ce.Key] = true
 		}
 	}

@@ -30,7 +30,7 @@ type parser struct {
 	errs []error
 }
 
-func (p *parser) fail(key, format string, args ...any) {
+func (p *parser) failf(key, format string, args ...any) {
 	p.errs = append(p.errs, &ConfigError{Key: key, Problem: fmt.Sprintf(format, args...)})
 }
 
@@ -48,7 +48,7 @@ func (p *parser) integer(key string, def, lo, hi int) int {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n < lo || n > hi {
-		p.fail(key, "%q is not allowed: a whole number from %d to %d", v, lo, hi)
+		p.failf(key, "%q is not allowed: a whole number from %d to %d", v, lo, hi)
 		return def
 	}
 	return n
@@ -61,7 +61,7 @@ func (p *parser) boolean(key string, def bool) bool {
 	}
 	b, err := strconv.ParseBool(strings.TrimSpace(v))
 	if err != nil {
-		p.fail(key, "%q is not allowed: true or false", v)
+		p.failf(key, "%q is not allowed: true or false", v)
 		return def
 	}
 	return b
@@ -70,7 +70,7 @@ func (p *parser) boolean(key string, def bool) bool {
 func (p *parser) oneOf(key, def string, allowed []string) string {
 	v := p.str(key, def)
 	if !slices.Contains(allowed, v) {
-		p.fail(key, "%q is not allowed: one of %s", v, strings.Join(allowed, ", "))
+		p.failf(key, "%q is not allowed: one of %s", v, strings.Join(allowed, ", "))
 		return def
 	}
 	return v
@@ -87,7 +87,7 @@ func (p *parser) list(key string) ([]string, bool) {
 	if strings.HasPrefix(v, "[") {
 		var items []any
 		if err := json.Unmarshal([]byte(v), &items); err != nil {
-			p.fail(key, "%q is not a list: %v", v, err)
+			p.failf(key, "%q is not a list: %v", v, err)
 			return nil, true
 		}
 		out := make([]string, len(items))
@@ -113,18 +113,18 @@ func (p *parser) ascending(key string, def []int, lo, hi, maxLen int) []int {
 		return slices.Clone(def)
 	}
 	if len(items) == 0 || len(items) > maxLen {
-		p.fail(key, "has %d values; allowed: 1 to %d whole numbers from %d to %d, ascending", len(items), maxLen, lo, hi)
+		p.failf(key, "has %d values; allowed: 1 to %d whole numbers from %d to %d, ascending", len(items), maxLen, lo, hi)
 		return slices.Clone(def)
 	}
 	out := make([]int, 0, len(items))
 	for i, it := range items {
 		n, err := strconv.Atoi(it)
 		if err != nil || n < lo || n > hi {
-			p.fail(key, "value %q is not allowed: whole numbers from %d to %d", it, lo, hi)
+			p.failf(key, "value %q is not allowed: whole numbers from %d to %d", it, lo, hi)
 			return slices.Clone(def)
 		}
 		if i > 0 && n <= out[i-1] {
-			p.fail(key, "must be strictly ascending with no repeats: %d comes after %d", n, out[i-1])
+			p.failf(key, "must be strictly ascending with no repeats: %d comes after %d", n, out[i-1])
 			return slices.Clone(def)
 		}
 		out = append(out, n)
@@ -135,7 +135,7 @@ func (p *parser) ascending(key string, def []int, lo, hi, maxLen int) []int {
 func (p *parser) domain() string {
 	d := strings.TrimSuffix(p.str(KeyDomain, ""), ".")
 	if d != "" && (len(d) > 240 || !domainRE.MatchString(d)) {
-		p.fail(KeyDomain, "%q is not allowed: a lowercase DNS name such as img.example.com, or unset for the CloudFront domain", d)
+		p.failf(KeyDomain, "%q is not allowed: a lowercase DNS name such as img.example.com, or unset for the CloudFront domain", d)
 		return ""
 	}
 	return d
@@ -144,7 +144,7 @@ func (p *parser) domain() string {
 func (p *parser) retention(def int) int {
 	n := p.integer(KeyLogRetentionDays, def, 1, 3653)
 	if !slices.Contains(logRetentions, n) {
-		p.fail(KeyLogRetentionDays, "%d is not allowed: one of %v (what CloudWatch Logs accepts)", n, logRetentions)
+		p.failf(KeyLogRetentionDays, "%d is not allowed: one of %v (what CloudWatch Logs accepts)", n, logRetentions)
 		return def
 	}
 	return n
@@ -153,39 +153,39 @@ func (p *parser) retention(def int) int {
 // crossChecks are the rules that involve more than one key.
 func (p *parser) crossChecks(c *Config, needSecret bool) {
 	if c.Domain != "" && c.HostedZoneID == "" {
-		p.fail(KeyHostedZoneID, "is required when imgcells:domain is set (%s): the Route 53 hosted zone id (Z…) that holds it", c.Domain)
+		p.failf(KeyHostedZoneID, "is required when imgcells:domain is set (%s): the Route 53 hosted zone id (Z…) that holds it", c.Domain)
 	}
 	if c.HostedZoneID != "" && c.Domain == "" {
-		p.fail(KeyDomain, "is required when imgcells:hostedZoneId is set: the CDN hostname in that zone")
+		p.failf(KeyDomain, "is required when imgcells:hostedZoneId is set: the CDN hostname in that zone")
 	}
 	if c.HostedZoneID != "" && !zoneRE.MatchString(c.HostedZoneID) {
-		p.fail(KeyHostedZoneID, "%q is not allowed: a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ", c.HostedZoneID)
+		p.failf(KeyHostedZoneID, "%q is not allowed: a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ", c.HostedZoneID)
 	}
 	// The switch waits for the converter: until it encodes AVIF, every
 	// browser that accepts AVIF would be answered 400.
 	if c.Edge.AVIF {
 		if err := (contract.Variant{Format: "avif", Quality: c.Edge.DefaultQuality}).Validate(); err != nil {
 			_, reason := contract.StatusOf(err)
-			p.fail(KeyAVIF, "true is not allowed yet: the converter does not encode AVIF (%s), so browsers that accept it would get 400s", reason)
+			p.failf(KeyAVIF, "true is not allowed yet: the converter does not encode AVIF (%s), so browsers that accept it would get 400s", reason)
 		}
 	}
 	if !slices.Contains(c.Edge.Qualities, c.Edge.DefaultQuality) {
-		p.fail(KeyDefaultQuality, "%d is not allowed: one of imgcells:qualities %v", c.Edge.DefaultQuality, c.Edge.Qualities)
+		p.failf(KeyDefaultQuality, "%d is not allowed: one of imgcells:qualities %v", c.Edge.DefaultQuality, c.Edge.Qualities)
 	}
 	// A decoded RGBA image takes 4 bytes a pixel; keep it within half the Lambda's memory.
 	if need, have := c.MaxSourcePixels*4, int64(c.ConverterMemoryMB)<<20/2; need > have {
-		p.fail(KeyMaxSourcePixels, "%d pixels need %d MB decoded, more than half of imgcells:converterMemoryMb (%d MB); lower it or raise the memory",
+		p.failf(KeyMaxSourcePixels, "%d pixels need %d MB decoded, more than half of imgcells:converterMemoryMb (%d MB); lower it or raise the memory",
 			c.MaxSourcePixels, need>>20, c.ConverterMemoryMB)
 	}
 	if needSecret {
 		switch s := c.OriginVerifySecret; {
 		case s == "":
-			p.fail(KeyOriginVerifySecret, "is not set: it is the secret CloudFront sends in %s so only it can call the converter; set one with:\n    %s", contract.OriginVerifyHeader, SecretCommand)
+			p.failf(KeyOriginVerifySecret, "is not set: it is the secret CloudFront sends in %s so only it can call the converter; set one with:\n    %s", contract.OriginVerifyHeader, SecretCommand)
 		case len(s) < contract.MinOriginSecretLen:
-			p.fail(KeyOriginVerifySecret, "is %d characters; allowed: at least %d; set a new one with:\n    %s", len(s), contract.MinOriginSecretLen, SecretCommand)
+			p.failf(KeyOriginVerifySecret, "is %d characters; allowed: at least %d; set a new one with:\n    %s", len(s), contract.MinOriginSecretLen, SecretCommand)
 		}
 	}
 	if c.ConverterZip != "" && !strings.HasSuffix(c.ConverterZip, ".zip") {
-		p.fail(KeyConverterZip, "%q is not allowed: the path of a prebuilt converter .zip, or unset to build it", c.ConverterZip)
+		p.failf(KeyConverterZip, "%q is not allowed: the path of a prebuilt converter .zip, or unset to build it", c.ConverterZip)
 	}
 }

@@ -45,7 +45,10 @@ func TestProjectDefaultsMatchParse(t *testing.T) {
 		case string:
 			declared[k] = v
 		case []any:
-			j, _ := json.Marshal(v)
+			j, err := json.Marshal(v)
+			if err != nil {
+				t.Fatalf("Pulumi.yaml: %s: %v", k, err)
+			}
 			declared[k] = string(j)
 		default:
 			declared[k] = strings.TrimSpace(yamlScalar(v))

@@ -29,7 +29,7 @@ var optInRegions = []string{
 func (p *parser) regions() []string {
 	list, ok := p.list(KeyRegions)
 	if !ok || len(list) == 0 {
-		p.fail(KeyRegions, "is required: a list of AWS regions, e.g. [us-east-1, ap-southeast-1]; allowed: %s", strings.Join(defaultRegions, ", "))
+		p.failf(KeyRegions, "is required: a list of AWS regions, e.g. [us-east-1, ap-southeast-1]; allowed: %s", strings.Join(defaultRegions, ", "))
 		return nil
 	}
 	seen := map[string]bool{}
@@ -37,12 +37,12 @@ func (p *parser) regions() []string {
 	for _, r := range list {
 		switch {
 		case seen[r]:
-			p.fail(KeyRegions, "%q is listed twice; each region gets exactly one cell", r)
+			p.failf(KeyRegions, "%q is listed twice; each region gets exactly one cell", r)
 			continue
 		case slices.Contains(optInRegions, r):
-			p.fail(KeyRegions, "%q is an opt-in region: CloudFront cannot reach a Multi-Region Access Point with buckets in opt-in regions; allowed: %s", r, strings.Join(defaultRegions, ", "))
+			p.failf(KeyRegions, "%q is an opt-in region: CloudFront cannot reach a Multi-Region Access Point with buckets in opt-in regions; allowed: %s", r, strings.Join(defaultRegions, ", "))
 		case !slices.Contains(defaultRegions, r):
-			p.fail(KeyRegions, "%q is not a known AWS region; allowed: %s", r, strings.Join(defaultRegions, ", "))
+			p.failf(KeyRegions, "%q is not a known AWS region; allowed: %s", r, strings.Join(defaultRegions, ", "))
 		}
 		seen[r] = true
 		out = append(out, r)
@@ -60,9 +60,9 @@ func (p *parser) primary(regions []string) string {
 	r := p.str(KeyPrimaryRegion, def)
 	switch {
 	case r == "":
-		p.fail(KeyPrimaryRegion, "is required with more than one region: the region of the main source bucket, one of %v", regions)
+		p.failf(KeyPrimaryRegion, "is required with more than one region: the region of the main source bucket, one of %v", regions)
 	case len(regions) > 0 && !slices.Contains(regions, r):
-		p.fail(KeyPrimaryRegion, "%q is not allowed: it must be one of imgcells:regions %v", r, regions)
+		p.failf(KeyPrimaryRegion, "%q is not allowed: it must be one of imgcells:regions %v", r, regions)
 	}
 	return r
 }

@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"testing"
@@ -30,7 +29,7 @@ func BenchmarkHandleMiss(b *testing.B) {
 			mem.PutReplica("products/photo.jpg", jpeg)
 			h, err := httpapi.New(httpapi.Config{
 				Originals: mem, Variants: discard{}, OriginVerifySecret: secret,
-				Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+				Logger: slog.New(slog.DiscardHandler),
 			})
 			if err != nil {
 				b.Fatal(err)

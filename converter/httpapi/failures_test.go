@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -19,13 +18,12 @@ import (
 // (3.6 gigapixels) followed by a tiny IDAT: decoding it would allocate
 // gigabytes, so it must be refused from the header.
 func pngBomb() []byte {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
+	b := []byte("\x89PNG\r\n\x1a\n")
 	chunk := func(typ string, data []byte) {
-		binary.Write(&b, binary.BigEndian, uint32(len(data)))
-		b.WriteString(typ)
-		b.Write(data)
-		binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+		b = binary.BigEndian.AppendUint32(b, uint32(len(data)))
+		b = append(b, typ...)
+		b = append(b, data...)
+		b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(append([]byte(typ), data...)))
 	}
 	ihdr := make([]byte, 13)
 	binary.BigEndian.PutUint32(ihdr[0:], 60000)
@@ -34,7 +32,7 @@ func pngBomb() []byte {
 	chunk("IHDR", ihdr)
 	chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
 	chunk("IEND", nil)
-	return b.Bytes()
+	return b
 }
 
 func TestHostileOriginals(t *testing.T) {

@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -44,7 +43,7 @@ func FuzzHandlePath(f *testing.F) {
 	mem.PutReplica("products/photo.jpg", photo(f, "photo.jpg"))
 	h, err := httpapi.New(httpapi.Config{
 		Originals: mem, Variants: discard{}, OriginVerifySecret: secret,
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		f.Fatal(err)

@@ -46,7 +46,7 @@ func TestOddKeysOverHTTP(t *testing.T) {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("%q: status %d %q", k, resp.StatusCode, body)
 			continue

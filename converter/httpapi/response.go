@@ -78,7 +78,7 @@ func isLocalPath(v string) bool {
 	if !strings.HasPrefix(v, "/") || strings.HasPrefix(v, "//") || strings.HasPrefix(v, "/\\") {
 		return false
 	}
-	for i := 0; i < len(v); i++ {
+	for i := range len(v) {
 		if v[i] < 0x20 || v[i] == 0x7f {
 			return false
 		}

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -104,9 +105,7 @@ func TestVariantHeaderIsDecodedOnce(t *testing.T) {
 
 	e := base
 	e.Headers = map[string]string{}
-	for k, v := range base.Headers {
-		e.Headers[k] = v
-	}
+	maps.Copy(e.Headers, base.Headers)
 	e.Headers[contract.VariantHeader] = "/%2541.jpg/format=png,width=64"
 	if resp := hs.do(t, e); resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d %q", resp.StatusCode, resp.Body)

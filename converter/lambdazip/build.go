@@ -139,14 +139,15 @@ func compiler(arch string) (cc, pkg string, err error) {
 var cLibs = []string{"libjpeg62-turbo-dev", "libpng-dev", "zlib1g-dev", "libdeflate-dev"}
 
 func installHint(arch, ccPkg string) string {
-	pkgs := ccPkg
+	var b strings.Builder
+	b.WriteString(ccPkg)
 	for _, p := range cLibs {
-		if arch == runtime.GOARCH {
-			pkgs += " " + p
-		} else {
-			pkgs += " " + p + ":" + arch
+		b.WriteString(" " + p)
+		if arch != runtime.GOARCH {
+			b.WriteString(":" + arch)
 		}
 	}
+	pkgs := b.String()
 	if arch == runtime.GOARCH {
 		return "apt-get install " + pkgs
 	}

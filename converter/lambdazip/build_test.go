@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"debug/elf"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -170,7 +171,8 @@ func TestArm64BootstrapUnderQEMU(t *testing.T) {
 		cmd := exec.Command(qemu, bin)
 		cmd.Env = env
 		out, err := cmd.CombinedOutput()
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
 			t.Errorf("without %s: exit %v, want status 1; output %s", missing, err, out)
 		}
 		if !strings.Contains(string(out), missing) || !strings.Contains(string(out), `"level":"ERROR"`) {

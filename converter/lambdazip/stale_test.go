@@ -100,10 +100,14 @@ func TestMissingCrossCompilerSaysWhatToInstall(t *testing.T) {
 	if runtime.GOARCH == "arm64" {
 		cross = "amd64"
 	}
-	goBin := filepath.Join(runtime.GOROOT(), "bin")
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatalf("go env GOROOT: %v", err)
+	}
+	goBin := filepath.Join(strings.TrimSpace(string(goroot)), "bin")
 	t.Setenv("PATH", goBin)
 	dir := fakeModule(t)
-	_, err := lambdazip.Build(lambdazip.Options{ModuleDir: dir, Arch: cross, OutPath: filepath.Join(dir, "x.zip")})
+	_, err = lambdazip.Build(lambdazip.Options{ModuleDir: dir, Arch: cross, OutPath: filepath.Join(dir, "x.zip")})
 	if err == nil {
 		t.Fatal("Build succeeded without a cross compiler")
 	}

@@ -157,8 +157,7 @@ func (s *S3) PutVariant(ctx context.Context, key string, data []byte, contentTyp
 }
 
 func isNoSuchKey(err error) bool {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
+	if ae, ok := errors.AsType[smithy.APIError](err); ok {
 		switch ae.ErrorCode() {
 		case "NoSuchKey", "NotFound":
 			return true
@@ -171,8 +170,7 @@ func isNoSuchKey(err error) bool {
 // 412 PreconditionFailed (the object exists) or 409
 // ConditionalRequestConflict (a concurrent write is in progress).
 func isAlreadyStored(err error) bool {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
+	if ae, ok := errors.AsType[smithy.APIError](err); ok {
 		switch ae.ErrorCode() {
 		case "PreconditionFailed", "ConditionalRequestConflict":
 			return true

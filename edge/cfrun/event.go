@@ -126,7 +126,7 @@ func FromHTTP(r *http.Request) Event {
 
 func querystring(raw string) map[string]Value {
 	lists := map[string][]string{}
-	for _, part := range strings.Split(raw, "&") {
+	for part := range strings.SplitSeq(raw, "&") {
 		if part == "" {
 			continue
 		}

@@ -2,8 +2,8 @@ package cfrun
 
 import (
 	"crypto/hmac"
-	"crypto/md5"
-	"crypto/sha1"
+	"crypto/md5"  //nolint:gosec // G501: CloudFront Functions' crypto module offers md5, which cfrun emulates
+	"crypto/sha1" //nolint:gosec // G505: CloudFront Functions' crypto module offers sha1, which cfrun emulates
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"

@@ -143,14 +143,14 @@ func TestResponseBodies(t *testing.T) {
 }
 
 func TestEventShape(t *testing.T) {
-	req := httptest.NewRequest("HEAD", "/a%20b%41%2b.jpg?width=640&x=1&x=2&flag", nil)
+	req := httptest.NewRequest(http.MethodHead, "/a%20b%41%2b.jpg?width=640&x=1&x=2&flag", nil)
 	req.RemoteAddr = "[2001:db8::1]:5555"
 	req.Header.Add("Accept", "image/webp")
 	req.Header.Add("X-Two", "1")
 	req.Header.Add("X-Two", "2")
 	ev := cfrun.FromHTTP(req)
 	r := ev.Request
-	if r.Method != "HEAD" || r.URI != "/a%20b%41%2b.jpg" || r.Headers["accept"].Value != "image/webp" || ev.Viewer.IP != "2001:db8::1" {
+	if r.Method != http.MethodHead || r.URI != "/a%20b%41%2b.jpg" || r.Headers["accept"].Value != "image/webp" || ev.Viewer.IP != "2001:db8::1" {
 		t.Errorf("event: %+v", ev)
 	}
 	if v := r.Headers["x-two"]; v.Value != "1" || len(v.MultiValue) != 2 || v.MultiValue[1].Value != "2" {
@@ -176,15 +176,15 @@ func TestConcurrentUse(t *testing.T) {
 		map[string]string{"suffix": "/v"})
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
-	for g := 0; g < 8; g++ {
+	for g := range 8 {
 		wg.Add(1)
 		go func(g int) {
 			defer wg.Done()
-			for i := 0; i < 200; i++ {
+			for i := range 200 {
 				uri := fmt.Sprintf("/g%d/%d", g, i)
 				res, err := r.Run(cfrun.NewEvent("GET", uri, http.Header{}))
 				if err != nil || res.Request.URI != uri+"/v" {
-					errs <- fmt.Errorf("%s: %+v, %v", uri, res.Request, err)
+					errs <- fmt.Errorf("%s: %+v, %w", uri, res.Request, err)
 					return
 				}
 			}

@@ -20,17 +20,25 @@ func benchStack(b *testing.B) *Stack {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { st.Close() })
+	b.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			b.Error(err)
+		}
+	})
 	return st
 }
 
-func serve(b *testing.B, st *Stack, target string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodGet, target, nil)
+// benchTarget is the request every benchmark sends: one variant of one photo.
+const benchTarget = "/photo.jpg?width=640"
+
+// serve sends benchTarget to st and expects a 200.
+func serve(b *testing.B, st *Stack) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, benchTarget, nil)
 	req.Header.Set("Accept", "image/webp,*/*")
 	rec := httptest.NewRecorder()
 	st.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
-		b.Fatalf("%s: %d %s", target, rec.Code, rec.Body.String())
+		b.Fatalf("%s: %d %s", benchTarget, rec.Code, rec.Body.String())
 	}
 	return rec
 }
@@ -38,24 +46,24 @@ func serve(b *testing.B, st *Stack, target string) *httptest.ResponseRecorder {
 // BenchmarkServeHit is an edge-cache hit: the edge function plus the cache.
 func BenchmarkServeHit(b *testing.B) {
 	st := benchStack(b)
-	serve(b, st, "/photo.jpg?width=640")
+	serve(b, st)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		serve(b, st, "/photo.jpg?width=640")
+		serve(b, st)
 	}
 }
 
 // BenchmarkServeFromBucket is an edge miss served by the transformed bucket.
 func BenchmarkServeFromBucket(b *testing.B) {
 	st := benchStack(b)
-	serve(b, st, "/photo.jpg?width=640")
+	serve(b, st)
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
 		st.PurgeCaches()
 		b.StartTimer()
-		serve(b, st, "/photo.jpg?width=640")
+		serve(b, st)
 	}
 }
 
@@ -63,7 +71,7 @@ func BenchmarkServeFromBucket(b *testing.B) {
 // converter reading, converting and storing.
 func BenchmarkServeColdMiss(b *testing.B) {
 	st := benchStack(b)
-	rec := serve(b, st, "/photo.jpg?width=640")
+	rec := serve(b, st)
 	key := rec.Header().Get(KeyHeader)[1:]
 	b.ReportAllocs()
 	for b.Loop() {
@@ -72,6 +80,6 @@ func BenchmarkServeColdMiss(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		serve(b, st, "/photo.jpg?width=640")
+		serve(b, st)
 	}
 }

@@ -44,8 +44,8 @@ func NewCache(maxBytes int) *Cache {
 	return &Cache{entries: map[string]*list.Element{}, lru: list.New(), maxBytes: maxBytes, now: time.Now}
 }
 
-// Get returns the fresh entry for key, if any.
-func (c *Cache) Get(key string) (*cached, bool) {
+// get returns the fresh entry for key, if any.
+func (c *Cache) get(key string) (*cached, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.entries[key]
@@ -111,7 +111,7 @@ func cacheTTL(status int, cacheControl string) (time.Duration, bool) {
 		return 0, false
 	}
 	maxAge, sMaxAge := -1, -1
-	for _, d := range strings.Split(cacheControl, ",") {
+	for d := range strings.SplitSeq(cacheControl, ",") {
 		name, value, _ := strings.Cut(strings.TrimSpace(d), "=")
 		switch strings.ToLower(name) {
 		case "no-store", "no-cache", "private":

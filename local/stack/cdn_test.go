@@ -40,22 +40,22 @@ func TestCacheExpiresAndEvictsLeastRecentlyUsed(t *testing.T) {
 	h := http.Header{"Cache-Control": {"max-age=60"}}
 	c.Put("/a", 200, h, []byte("aaaa"))
 	c.Put("/b", 200, h, []byte("bbbb"))
-	if _, ok := c.Get("/a"); !ok { // /a is now the most recent
+	if _, ok := c.get("/a"); !ok { // /a is now the most recent
 		t.Fatal("/a missing")
 	}
 	c.Put("/c", 200, h, []byte("cccc")) // 12 bytes > 10: evicts /b
-	if _, ok := c.Get("/b"); ok {
+	if _, ok := c.get("/b"); ok {
 		t.Error("/b survived eviction though least recently used")
 	}
-	if _, ok := c.Get("/a"); !ok {
+	if _, ok := c.get("/a"); !ok {
 		t.Error("/a was evicted though recently used")
 	}
 	c.Put("/private", 200, http.Header{"Cache-Control": {"private"}}, []byte("x"))
-	if _, ok := c.Get("/private"); ok {
+	if _, ok := c.get("/private"); ok {
 		t.Error("a private response was cached")
 	}
 	now = now.Add(61 * time.Second)
-	if _, ok := c.Get("/a"); ok {
+	if _, ok := c.get("/a"); ok {
 		t.Error("/a served after its max-age")
 	}
 	if c.Len() != 1 { // /c, expired but not yet looked up

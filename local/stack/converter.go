@@ -1,8 +1,6 @@
 package stack
 
 import (
-	"context"
-	"io"
 	"log/slog"
 
 	"imgcells/converter"
@@ -14,7 +12,7 @@ import (
 // does: the real httpapi handler over the real S3 store, here pointed at
 // the local S3 server (path-style). Its store reads originals from the
 // region's replica and falls back to the primary source bucket.
-func (s *Stack) newConverter(ctx context.Context, region string) (APIHandler, error) {
+func (s *Stack) newConverter(region string) (APIHandler, error) {
 	st, err := store.NewS3(s.awsCfg, store.S3Config{
 		Region:              region,
 		SourceBucket:        s.buckets.Source(region),
@@ -35,7 +33,7 @@ func (s *Stack) newConverter(ctx context.Context, region string) (APIHandler, er
 	}
 	logger := s.cfg.ConverterLog
 	if logger == nil {
-		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		logger = slog.New(slog.DiscardHandler)
 	}
 	return httpapi.New(httpapi.Config{
 		Originals:          st,

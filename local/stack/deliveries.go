@@ -104,9 +104,14 @@ func (s *Stack) Deliveries() []Delivery { return s.deliveries.list() }
 func (s *Stack) serveLocalAPI(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/_local/deliveries":
+		body, err := json.Marshal(s.deliveries.list())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
-		json.NewEncoder(w).Encode(s.deliveries.list())
+		_, _ = w.Write(append(body, '\n')) // a viewer that hung up cannot be told
 	default:
 		http.NotFound(w, r)
 	}

@@ -132,8 +132,7 @@ func s3Status(err error) int {
 	if errors.As(err, &re) && re.HTTPStatusCode() != 0 {
 		return re.HTTPStatusCode()
 	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
+	if ae, ok := errors.AsType[smithy.APIError](err); ok {
 		switch ae.ErrorCode() {
 		case "NoSuchKey", "NotFound":
 			return http.StatusNotFound

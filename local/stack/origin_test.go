@@ -105,7 +105,7 @@ func TestOversizedOutputRedirectsToTheViewersURL(t *testing.T) {
 				if names := slices.Sorted(maps.Keys(sent)); !slices.Equal(names, []string{"host", "user-agent", contract.VariantHeader, contract.ViewerURIHeader, contract.OriginVerifyHeader}) {
 					t.Errorf("%s: converter got headers %v, want only CloudFront's and the edge's", r.target, names)
 				}
-				if e, ok := reg.cache.Get(first.Header().Get(KeyHeader)); ok {
+				if e, ok := reg.cache.get(first.Header().Get(KeyHeader)); ok {
 					t.Errorf("%s: the edge cached the %d", r.target, e.status)
 				}
 				calls := st.Conversions(reg.name)

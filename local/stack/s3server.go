@@ -27,8 +27,9 @@ type S3Server struct {
 	SecretKey string
 	AccessLog string // versitygw's access log: one line per S3 request
 
-	cmd  *exec.Cmd
-	done chan error
+	cmd     *exec.Cmd
+	done    chan struct{} // closed when the process has exited
+	exitErr error         // what Wait returned; read only after done is closed
 }
 
 // FindVersity returns the path of the versitygw binary or an error that says
@@ -72,7 +73,7 @@ func StartS3Server(ctx context.Context, dir string) (*S3Server, error) {
 		return nil, fmt.Errorf("creating S3 server folder: %w", err)
 	}
 	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
+	for range 3 {
 		port, err := freePort()
 		if err != nil {
 			return nil, err
@@ -83,7 +84,7 @@ func StartS3Server(ctx context.Context, dir string) (*S3Server, error) {
 			AccessKey: "imgcells-local",
 			SecretKey: "imgcells-local-secret",
 			AccessLog: filepath.Join(dir, "s3-access.log"),
-			done:      make(chan error, 1),
+			done:      make(chan struct{}),
 		}
 		args := []string{
 			"--port", "127.0.0.1:" + strconv.Itoa(port),
@@ -105,14 +106,18 @@ func StartS3Server(ctx context.Context, dir string) (*S3Server, error) {
 		}
 		s.cmd.Stdout, s.cmd.Stderr = logFile, logFile
 		if err := s.cmd.Start(); err != nil {
-			logFile.Close()
+			_ = logFile.Close() // nothing was written to it
 			return nil, fmt.Errorf("starting %s: %w", bin, err)
 		}
-		go func() { s.done <- s.cmd.Wait(); logFile.Close() }()
+		go func() {
+			s.exitErr = s.cmd.Wait()
+			_ = logFile.Close() // the process wrote through its own copy of it
+			close(s.done)
+		}()
 		if lastErr = s.waitReady(ctx, 15*time.Second); lastErr == nil {
 			return s, nil
 		}
-		s.Close()
+		_ = s.Close() // lastErr says why it did not start
 	}
 	return nil, fmt.Errorf("versitygw did not start (see versitygw.log in %s): %w", dir, lastErr)
 }
@@ -121,9 +126,8 @@ func (s *S3Server) waitReady(ctx context.Context, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-s.done:
-			s.done <- err
-			return fmt.Errorf("versitygw exited: %v", err)
+		case <-s.done:
+			return fmt.Errorf("versitygw exited: %w", s.exitErr)
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(50 * time.Millisecond):
@@ -131,14 +135,15 @@ func (s *S3Server) waitReady(ctx context.Context, limit time.Duration) error {
 		// Any HTTP answer (an unsigned request gets 403) means it listens.
 		resp, err := http.Get(s.Endpoint + "/")
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close() // any answer means it listens; the body is not read
 			return nil
 		}
 	}
 	return fmt.Errorf("no answer from %s within %s", s.Endpoint, limit)
 }
 
-// Close stops the server and waits for it to exit.
+// Close stops the server and waits for it to exit. How the process exited is
+// not returned: Close itself interrupts (or kills) it.
 func (s *S3Server) Close() error {
 	if s == nil || s.cmd == nil || s.cmd.Process == nil {
 		return nil

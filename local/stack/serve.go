@@ -82,7 +82,7 @@ func (s *Stack) serveCDN(w http.ResponseWriter, r *http.Request) {
 	d.Key = uri
 	w.Header().Set(KeyHeader, uri)
 
-	if e, ok := reg.cache.Get(uri); ok {
+	if e, ok := reg.cache.get(uri); ok {
 		d.Status, d.Cache, d.Origin = e.status, "Hit", "cache"
 		d.ContentType, d.Bytes = e.header.Get("Content-Type"), len(e.body)
 		age := int(time.Since(e.storedAt).Seconds())
@@ -146,7 +146,7 @@ func (s *Stack) writeResponse(w http.ResponseWriter, r *http.Request, status int
 	}
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
-		w.Write(body)
+		_, _ = w.Write(body) // a viewer that hung up cannot be told
 	}
 }
 
@@ -160,6 +160,6 @@ func writeFunctionResponse(w http.ResponseWriter, method string, resp *cfrun.Res
 	w.Header().Set("X-Cache", "FunctionGeneratedResponse from cloudfront")
 	w.WriteHeader(resp.StatusCode)
 	if method != http.MethodHead {
-		w.Write([]byte(resp.Body))
+		_, _ = w.Write([]byte(resp.Body)) // a viewer that hung up cannot be told
 	}
 }

@@ -107,11 +107,12 @@ func New(ctx context.Context, cfg Config) (*Stack, error) {
 	if err := s.startS3(ctx); err != nil {
 		return nil, err
 	}
-	if err := s.startRegions(ctx); err != nil {
-		s.Close()
-		return nil, err
+	if err := s.startRegions(); err != nil {
+		return nil, errors.Join(err, s.Close())
 	}
-	runCtx, stop := context.WithCancel(context.Background())
+	// Replication runs until Close, not until ctx (which may only cover
+	// the start) is done; it keeps ctx's values.
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = stop
 	go func() {
 		defer close(s.done)
@@ -185,8 +186,7 @@ func (s *Stack) startS3(ctx context.Context) error {
 		}
 		srv, err := StartS3Server(ctx, dir)
 		if err != nil {
-			s.removeDir()
-			return err
+			return errors.Join(err, s.removeDir())
 		}
 		s.server, s.ownsServer = srv, true
 	}
@@ -196,14 +196,12 @@ func (s *Stack) startS3(ctx context.Context) error {
 		o.UsePathStyle = true
 	})
 	if err := s.buckets.create(ctx, s.s3); err != nil {
-		s.Close()
-		return err
+		return errors.Join(err, s.Close())
 	}
 	if s.cfg.Images != "" {
 		n, err := seed(ctx, s.s3, s.buckets.PrimarySource(), s.cfg.Images)
 		if err != nil {
-			s.Close()
-			return err
+			return errors.Join(err, s.Close())
 		}
 		s.logf("uploaded %d images from %s to %s", n, s.cfg.Images, s.buckets.PrimarySource())
 	}
@@ -211,9 +209,9 @@ func (s *Stack) startS3(ctx context.Context) error {
 	return nil
 }
 
-func (s *Stack) startRegions(ctx context.Context) error {
+func (s *Stack) startRegions() error {
 	for _, name := range s.cfg.Regions {
-		conv, err := s.newConverter(ctx, name)
+		conv, err := s.newConverter(name)
 		if err != nil {
 			return fmt.Errorf("starting the converter of %s: %w", name, err)
 		}
@@ -230,19 +228,24 @@ func (s *Stack) Close() error {
 		<-s.done
 		s.stop = nil
 	}
+	var err error
 	if s.ownsServer {
-		s.server.Close()
+		err = s.server.Close()
 		s.ownsServer = false
 	}
-	s.removeDir()
-	return nil
+	return errors.Join(err, s.removeDir())
 }
 
-func (s *Stack) removeDir() {
-	if s.ownsDir {
-		os.RemoveAll(s.cfg.Dir)
-		s.ownsDir = false
+// removeDir removes the data folder if the stack made it.
+func (s *Stack) removeDir() error {
+	if !s.ownsDir {
+		return nil
 	}
+	s.ownsDir = false
+	if err := os.RemoveAll(s.cfg.Dir); err != nil {
+		return fmt.Errorf("removing the data folder: %w", err)
+	}
+	return nil
 }
 
 func (s *Stack) logf(format string, args ...any) { s.cfg.Logf(format, args...) }

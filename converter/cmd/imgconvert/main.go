@@ -70,11 +70,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	line, _ := json.Marshal(report{
+	line, err := json.Marshal(report{
 		Format: res.Format, Width: res.Width, Height: res.Height, Bytes: len(res.Data),
 		DecodeMS: ms(res.Timings.Decode), ResizeMS: ms(res.Timings.Resize),
 		EncodeMS: ms(res.Timings.Encode), TotalMS: ms(total),
 	})
+	if err != nil {
+		fmt.Fprintf(stderr, "imgconvert: encoding the report: %v\n", err)
+		return 2
+	}
 	fmt.Fprintln(stdout, string(line))
 	return 0
 }

@@ -29,7 +29,7 @@ func withRepeatedScan(t *testing.T, src []byte, n int) []byte {
 		// Entropy-coded data runs to the next marker that is neither a
 		// stuffed zero nor a restart marker.
 		j := seg
-		for j+1 < len(src) && !(src[j] == 0xFF && src[j+1] != 0 && (src[j+1] < 0xD0 || src[j+1] > 0xD7)) {
+		for j+1 < len(src) && (src[j] != 0xFF || src[j+1] == 0 || (src[j+1] >= 0xD0 && src[j+1] <= 0xD7)) {
 			j++
 		}
 		i = j
@@ -40,7 +40,7 @@ func withRepeatedScan(t *testing.T, src []byte, n int) []byte {
 	}
 	scan := src[last:eoi]
 	out := append([]byte{}, src[:eoi]...)
-	for k := 0; k < n; k++ {
+	for range n {
 		out = append(out, scan...)
 	}
 	return append(out, 0xFF, 0xD9)

@@ -24,7 +24,8 @@ import (
 // Env names the variable that points at the versitygw binary.
 const Env = "IMGCELLS_VERSITYGW"
 
-// RequireToolsEnv, set to 1, turns a missing external tool into a failure.
+// RequireToolsEnv names the variable that, set to 1, turns a missing external
+// tool into a failure.
 const RequireToolsEnv = "IMGCELLS_REQUIRE_TOOLS"
 
 // Server is a running versitygw.
@@ -97,7 +98,7 @@ func Start(t testing.TB) *Server {
 	for {
 		resp, err := http.Get(s.Endpoint + "/")
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close() // any answer means it listens; the body is not read
 			return s
 		}
 		select {
