@@ -15,7 +15,7 @@ unit: ## every package's tests (run `go vet ./...` first: -vet=off skips re-vett
 # "context deadline exceeded" as a failure when time runs out under load
 # (golang/go#75804, fixed in Go 1.27). -fuzzminimizetime bounds the
 # shrinking of large image seeds, which would otherwise use up a short run.
-FUZZ_PKGS ?= ./converter/...
+FUZZ_PKGS ?= ./contract/... ./converter/...
 FUZZ_EXECS ?= 150000
 FUZZ_EXECS_SLOW ?= 5000
 fuzz: ## run each fuzz target briefly (FUZZ_EXECS executions; FUZZ_EXECS_SLOW for the decoder's)
@@ -29,6 +29,23 @@ fuzz: ## run each fuzz target briefly (FUZZ_EXECS executions; FUZZ_EXECS_SLOW fo
 
 vet: ## go vet every package
 	$(GO) vet ./...
+
+# Packages that must build without cgo: what the edge renderer and the stack
+# configuration need, so neither links the converter's C libraries.
+CGO_FREE ?= ./contract/... ./edge/... ./components/stackconfig/... ./cmd/edgerender
+
+.PHONY: check lint tidy-check cgo-free
+check: tidy-check cgo-free vet lint ## what .ci/run checks before the tests: tidy, the cgo-free build, vet, golangci-lint, actionlint
+	actionlint
+
+tidy-check: ## fail when go mod tidy would change go.mod or go.sum
+	$(GO) mod tidy -diff
+
+cgo-free: ## the contract, the edge and the stack configuration build with CGO_ENABLED=0
+	CGO_ENABLED=0 $(GO) build $(CGO_FREE)
+
+lint: ## golangci-lint with .golangci.yml
+	golangci-lint run ./...
 
 bench: ## Go benchmarks of the converter core, then the comparison with sharp (bench/run.sh)
 	$(GO) test -vet=off -run '^$$' -bench . -benchmem ./converter/...

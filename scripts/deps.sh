@@ -6,7 +6,7 @@
 #                           arm64 cross compiler: what `make converter` and
 #                           `pulumi up` need to build the Lambda zip
 #   scripts/deps.sh test    all of the above, plus qemu, chromium, the Lambda
-#                           runtime emulator and actionlint (.ci/run)
+#                           runtime emulator, actionlint and golangci-lint (.ci/run)
 # Debian packages need root (or sudo); Go tools go to $(go env GOPATH)/bin.
 set -euo pipefail
 what=${1:-test}
@@ -59,4 +59,5 @@ install_tool() { # name module@version
 if [ "$what" = test ]; then
   install_tool aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
   install_tool actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+  install_tool golangci-lint github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 fi

@@ -183,8 +183,12 @@ func TestConcurrentUse(t *testing.T) {
 			for i := range 200 {
 				uri := fmt.Sprintf("/g%d/%d", g, i)
 				res, err := r.Run(cfrun.NewEvent("GET", uri, http.Header{}))
-				if err != nil || res.Request.URI != uri+"/v" {
-					errs <- fmt.Errorf("%s: %+v, %w", uri, res.Request, err)
+				if err != nil {
+					errs <- fmt.Errorf("%s: %w", uri, err)
+					return
+				}
+				if res.Request.URI != uri+"/v" {
+					errs <- fmt.Errorf("%s: rewritten to %+v", uri, res.Request)
 					return
 				}
 			}
