@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"html"
+	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"imgcells/local/stack"
 )
 
 // ChromiumEnv may name the Chromium binary; otherwise chromium is looked up
@@ -32,14 +35,13 @@ func findChromium() (string, error) {
 var imgTag = regexp.MustCompile(`<img [^>]*>`)
 var attr = regexp.MustCompile(`([a-z-]+)="([^"]*)"`)
 
-// The gallery page loads in a real headless Chromium: every image is
-// fetched through the stack, decoded by the browser (naturalWidth > 0),
-// and was delivered as WebP because Chromium's Accept header asks for it.
-func TestGalleryInChromium(t *testing.T) {
+// galleryInChromium loads the stack's gallery page in a real headless
+// Chromium and returns the attributes of every <img> once the page's script
+// has annotated them with what the browser decoded.
+func galleryInChromium(t *testing.T, s *e2eStack) []map[string]string {
+	t.Helper()
 	bin, err := findChromium()
 	requireTool(t, err)
-	s := startStack(t, nil)
-
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin,
@@ -71,11 +73,26 @@ func TestGalleryInChromium(t *testing.T) {
 	if len(imgs) != want {
 		t.Fatalf("%d <img> in the page, want %d", len(imgs), want)
 	}
+	var tags []map[string]string
 	for _, tag := range imgs {
 		a := map[string]string{}
 		for _, m := range attr.FindAllStringSubmatch(tag, -1) {
 			a[m[1]] = html.UnescapeString(m[2])
 		}
+		tags = append(tags, a)
+	}
+	return tags
+}
+
+// The gallery page loads in a real headless Chromium: every image is
+// fetched through the stack, decoded by the browser (naturalWidth > 0),
+// and was delivered as WebP because Chromium's Accept header asks for it.
+func TestGalleryInChromium(t *testing.T) {
+	_, err := findChromium()
+	requireTool(t, err)
+	s := startStack(t, nil)
+	tags := galleryInChromium(t, s)
+	for _, a := range tags {
 		natural, _ := strconv.Atoi(a["data-natural-width"])
 		delivered, _ := strconv.Atoi(a["data-delivered"])
 		if natural <= 0 || a["data-content-type"] != "image/webp" || delivered <= 0 {
@@ -95,8 +112,37 @@ func TestGalleryInChromium(t *testing.T) {
 			t.Errorf("%s (Accept %q): %d %s", d.URL, d.Accept, d.Status, d.ContentType)
 		}
 	}
-	if images < want {
-		t.Errorf("the stack served %d image requests, want at least %d", images, want)
+	if images < len(tags) {
+		t.Errorf("the stack served %d image requests, want at least %d", images, len(tags))
+	}
+}
+
+// With every output over the inline limit, each image reaches Chromium
+// through the converter's 302 to the stored object on the local S3 server
+// (another origin, on loopback): the browser follows it and decodes the
+// image, and each variant is converted once, in the one region serving.
+func TestGalleryInChromiumFollowsTooLargeRedirects(t *testing.T) {
+	_, err := findChromium()
+	requireTool(t, err)
+	s := startStack(t, func(c *stack.Config) { c.MaxInlineBytes = 100 })
+	tags := galleryInChromium(t, s)
+	for _, a := range tags {
+		if natural, _ := strconv.Atoi(a["data-natural-width"]); natural <= 0 {
+			t.Errorf("%s: naturalWidth %d: the browser did not get the image", a["src"], natural)
+		}
+	}
+	keys := map[string]bool{}
+	for _, d := range s.Deliveries() {
+		if d.Key == "" {
+			continue
+		}
+		keys[d.Key] = true
+		if d.Status != http.StatusFound || d.Origin != "converter" {
+			t.Errorf("%s: %d from %s, want the converter's 302", d.URL, d.Status, d.Origin)
+		}
+	}
+	if n := s.Conversions(s.PrimaryRegion()); n != int64(len(keys)) {
+		t.Errorf("%d conversions for %d variants", n, len(keys))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -51,6 +52,10 @@ func BenchmarkHandleMiss(b *testing.B) {
 type discard struct{}
 
 func (discard) PutVariant(context.Context, string, []byte, string) (bool, error) { return true, nil }
+
+func (discard) VariantURL(_ context.Context, key string, _ time.Duration) (string, error) {
+	return "https://discard.invalid/" + key, nil
+}
 
 func benchEvent(path string) events.APIGatewayV2HTTPRequest {
 	req, _ := http.NewRequest(http.MethodGet, "https://api.example"+path, nil)

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"hash/crc32"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"imgcells/contract"
 	"imgcells/converter/httpapi"
@@ -71,33 +74,59 @@ func TestOriginalOverByteLimitIs413(t *testing.T) {
 	}
 }
 
-func TestOversizedOutputRedirects(t *testing.T) {
+// An output over the inline limit is stored and answered with a 302 to the
+// stored object itself (the store's short-lived URL), never to the CDN: a
+// retry through the CDN could reach a region replication has not reached
+// and loop. The viewer's URL from the edge plays no part, hostile or not.
+func TestOversizedOutputRedirectsToTheStoredObject(t *testing.T) {
 	hs := newHarness(t, func(c *httpapi.Config) { c.MaxInlineBytes = 1000 })
-	e := withPath(fixture(t, "get.json"), "/products/photo.jpg/format=png")
-	resp := hs.do(t, e)
-	if resp.StatusCode != http.StatusFound {
-		t.Fatalf("status %d, want 302", resp.StatusCode)
+	const vkey = "products/photo.jpg/format=png"
+	for _, viewerURI := range []string{"", "/products/photo.jpg?format=png", "//evil.example/x", "https://evil.example/x", "/a\r\nset-cookie: x=1"} {
+		e := withPath(fixture(t, "get.json"), "/"+vkey)
+		if viewerURI != "" {
+			e.Headers[contract.ViewerURIHeader] = viewerURI
+		}
+		resp := hs.do(t, e)
+		if resp.StatusCode != http.StatusFound || resp.Headers["cache-control"] != "no-store" || resp.Body != "" {
+			t.Fatalf("viewer URI %q: status %d headers %v body %q: want a 302, no-store, no body", viewerURI, resp.StatusCode, resp.Headers, resp.Body)
+		}
+		loc, err := url.Parse(resp.Headers["location"])
+		if err != nil || loc.Scheme != "https" || loc.Host != store.MemoryURLHost || loc.Path != "/"+vkey ||
+			loc.Query().Get("ttl") != httpapi.DefaultRedirectTTL.String() {
+			t.Errorf("viewer URI %q: location %q (%v), want the stored %s for %s", viewerURI, resp.Headers["location"], err, vkey, httpapi.DefaultRedirectTTL)
+		}
 	}
-	if resp.Headers["location"] != "/products/photo.jpg/format=png" || resp.Headers["cache-control"] != "no-store" || resp.Body != "" {
-		t.Errorf("302 headers %v body %q: want location of the variant, no-store, no body", resp.Headers, resp.Body)
-	}
-	stored, ok := hs.mem.Variant("products/photo.jpg/format=png")
+	stored, ok := hs.mem.Variant(vkey)
 	if !ok || len(stored.Data) <= 1000 {
 		t.Fatalf("the oversized variant was not stored (ok=%v, %d bytes)", ok, len(stored.Data))
 	}
 
-	// With the viewer's URL from the edge, the redirect goes back there.
-	e.Headers[contract.ViewerURIHeader] = "/products/photo.jpg?format=png"
-	if resp := hs.do(t, e); resp.StatusCode != http.StatusFound || resp.Headers["location"] != "/products/photo.jpg?format=png" {
-		t.Errorf("with %s: status %d location %q", contract.ViewerURIHeader, resp.StatusCode, resp.Headers["location"])
+	// The URL's lifetime is the handler's to choose.
+	hs = newHarness(t, func(c *httpapi.Config) { c.MaxInlineBytes, c.RedirectTTL = 1000, time.Minute })
+	resp := hs.do(t, withPath(fixture(t, "get.json"), "/"+vkey))
+	if loc, _ := url.Parse(resp.Headers["location"]); resp.StatusCode != http.StatusFound || loc == nil || loc.Query().Get("ttl") != "1m0s" {
+		t.Errorf("RedirectTTL 1m: status %d location %q", resp.StatusCode, resp.Headers["location"])
 	}
-	// An absolute, protocol-relative or backslashed value is not followed
-	// (open redirect), nor one with a control character (header splitting).
-	for _, hostile := range []string{"//evil.example/x", "/\\evil.example/x", "https://evil.example/x", "/a\r\nset-cookie: x=1"} {
-		e.Headers[contract.ViewerURIHeader] = hostile
-		if resp := hs.do(t, e); resp.Headers["location"] != "/products/photo.jpg/format=png" {
-			t.Errorf("viewer URI %q followed: location %q", hostile, resp.Headers["location"])
-		}
+
+	// A HEAD has no body to be too large for: its headers come inline.
+	resp = hs.do(t, withPath(fixture(t, "head.json"), "/"+vkey))
+	if resp.StatusCode != http.StatusOK || resp.Body != "" || resp.Headers["content-length"] != strconv.Itoa(len(stored.Data)) ||
+		resp.Headers["content-type"] != "image/png" {
+		t.Errorf("HEAD: status %d headers %v body %d bytes; want 200 with the image's length and type, no body", resp.StatusCode, resp.Headers, len(resp.Body))
+	}
+}
+
+// Without a URL to the stored copy there is nothing to redirect to: a 500
+// that no cache keeps, not a redirect to a CDN that may loop.
+func TestOversizedOutputWithoutALinkIs500(t *testing.T) {
+	hs := newHarness(t, func(c *httpapi.Config) { c.MaxInlineBytes = 1000 })
+	hs.mem.URLErr = errors.New("no credentials")
+	resp := hs.do(t, withPath(fixture(t, "get.json"), "/products/photo.jpg/format=png"))
+	if resp.StatusCode != http.StatusInternalServerError || resp.Headers["cache-control"] != "no-store" || resp.Headers["location"] != "" {
+		t.Fatalf("status %d headers %v, want a 500, no-store, no location", resp.StatusCode, resp.Headers)
+	}
+	if log := hs.lastLog(t); !strings.Contains(log["error"].(string), "no credentials") {
+		t.Errorf("log %v: want the error naming the failed link", log)
 	}
 }
 

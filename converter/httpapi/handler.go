@@ -47,7 +47,15 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxInlineBytes overrides contract.MaxInlineBytes when positive.
 	MaxInlineBytes int
+	// RedirectTTL is how long the URL a too-large output is redirected to
+	// stays valid; 0 means DefaultRedirectTTL.
+	RedirectTTL time.Duration
 }
+
+// DefaultRedirectTTL bounds the URL of a too-large output: long enough for
+// a viewer to follow the redirect at once, short enough that a copied URL
+// soon stops working.
+const DefaultRedirectTTL = 5 * time.Minute
 
 // Handler serves variant requests. It is safe for concurrent use.
 type Handler struct {
@@ -57,6 +65,7 @@ type Handler struct {
 	limits    converter.Limits
 	log       *slog.Logger
 	maxInline int
+	urlTTL    time.Duration
 }
 
 // New checks cfg and returns a Handler.
@@ -72,7 +81,7 @@ func New(cfg Config) (*Handler, error) {
 	h := &Handler{
 		originals: cfg.Originals, variants: cfg.Variants,
 		secret: []byte(cfg.OriginVerifySecret), limits: cfg.Limits,
-		log: cfg.Logger, maxInline: cfg.MaxInlineBytes,
+		log: cfg.Logger, maxInline: cfg.MaxInlineBytes, urlTTL: cfg.RedirectTTL,
 	}
 	if h.limits == (converter.Limits{}) {
 		h.limits = converter.DefaultLimits()
@@ -82,6 +91,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if h.maxInline <= 0 {
 		h.maxInline = contract.MaxInlineBytes
+	}
+	if h.urlTTL <= 0 {
+		h.urlTTL = DefaultRedirectTTL
 	}
 	return h, nil
 }
@@ -143,12 +155,8 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	t = time.Now()
 	created, err := h.variants.PutVariant(ctx, vkey, res.Data, ctype)
 	rec.store, rec.stored = time.Since(t), created
-	if len(res.Data) > h.maxInline {
-		if err != nil {
-			// Without the stored copy a redirect would loop.
-			return h.fail(rec, fmt.Errorf("storing oversized variant %q: %w", vkey, err))
-		}
-		return redirect(redirectTarget(req, key, v))
+	if len(res.Data) > h.maxInline && rec.method == http.MethodGet {
+		return h.redirectToStored(ctx, rec, vkey, err)
 	}
 	if err != nil {
 		// The image is right; only the cache write failed. Serve it and
@@ -156,6 +164,24 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 		rec.err = fmt.Errorf("storing variant %q: %w", vkey, err)
 	}
 	return imageResponse(rec.method == http.MethodHead, res.Data, ctype, rec.serverTiming())
+}
+
+// redirectToStored answers an output too large to return inline (a HEAD
+// has no body, so it never gets here) with a 302 to the stored object
+// itself: a short-lived URL of this region's transformed bucket. Sending the
+// viewer back through the CDN instead could loop: the Multi-Region Access
+// Point may route the retry to a region replication has not reached, whose
+// miss fails over to a converter that converts and redirects again. Without
+// a stored copy there is nothing to redirect to: a 500, which is not cached.
+func (h *Handler) redirectToStored(ctx context.Context, rec *record, vkey string, storeErr error) events.APIGatewayV2HTTPResponse {
+	if storeErr != nil {
+		return h.fail(rec, fmt.Errorf("storing oversized variant %q: %w", vkey, storeErr))
+	}
+	location, err := h.variants.VariantURL(ctx, vkey, h.urlTTL)
+	if err != nil {
+		return h.fail(rec, fmt.Errorf("linking oversized variant %q: %w", vkey, err))
+	}
+	return redirect(location)
 }
 
 // fail turns err into the response its status calls for.

@@ -63,29 +63,6 @@ func requestPath(req events.APIGatewayV2HTTPRequest) (string, error) {
 	return req.RequestContext.HTTP.Path, nil
 }
 
-// redirectTarget is where a too-large variant is fetched again: the viewer's
-// URL when the edge passed it, else the variant's CDN path.
-func redirectTarget(req events.APIGatewayV2HTTPRequest, key string, v contract.Variant) string {
-	if u, ok := header(req.Headers, contract.ViewerURIHeader); ok && isLocalPath(u) {
-		return u
-	}
-	return contract.CDNPath(key, v)
-}
-
-// isLocalPath accepts only a path on this host: browsers read "//host" and
-// "/\host" as another site, and a control character could split headers.
-func isLocalPath(v string) bool {
-	if !strings.HasPrefix(v, "/") || strings.HasPrefix(v, "//") || strings.HasPrefix(v, "/\\") {
-		return false
-	}
-	for i := range len(v) {
-		if v[i] < 0x20 || v[i] == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
 func imageResponse(head bool, data []byte, contentType, serverTiming string) events.APIGatewayV2HTTPResponse {
 	resp := events.APIGatewayV2HTTPResponse{
 		StatusCode: http.StatusOK,

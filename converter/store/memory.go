@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync"
+	"time"
 
 	"imgcells/contract"
 )
@@ -20,7 +22,12 @@ type Memory struct {
 	variants map[string]StoredVariant
 	// PutErr, when set, is returned by every PutVariant (a failing bucket).
 	PutErr error
+	// URLErr, when set, is returned by every VariantURL.
+	URLErr error
 }
+
+// MemoryURLHost is the host of the URLs Memory's VariantURL returns.
+const MemoryURLHost = "transformed.memory.invalid"
 
 // StoredVariant is one object written by PutVariant.
 type StoredVariant struct {
@@ -108,4 +115,23 @@ func (m *Memory) PutVariant(ctx context.Context, key string, data []byte, conten
 	}
 	m.variants[key] = StoredVariant{Data: append([]byte(nil), data...), ContentType: contentType, CacheControl: CacheControl}
 	return true, nil
+}
+
+// VariantURL implements Variants: https://MemoryURLHost/<key>?ttl=<ttl>.
+// Stricter than S3, which signs a URL for any key, it refuses a key that
+// was never stored, so a test catches a redirect to nothing.
+func (m *Memory) VariantURL(ctx context.Context, key string, ttl time.Duration) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.URLErr != nil {
+		return "", fmt.Errorf("presigning %q: %w", key, m.URLErr)
+	}
+	if _, ok := m.variants[key]; !ok {
+		return "", fmt.Errorf("presigning %q: no such variant stored", key)
+	}
+	u := url.URL{Scheme: "https", Host: MemoryURLHost, Path: "/" + key, RawQuery: url.Values{"ttl": {ttl.String()}}.Encode()}
+	return u.String(), nil
 }

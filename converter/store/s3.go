@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -32,6 +33,10 @@ type S3Config struct {
 	// Endpoint, when set, is an S3-compatible endpoint URL (a local server,
 	// tests); requests then use path-style addressing.
 	Endpoint string
+	// URLRegion, when set, is the region VariantURL signs for instead of
+	// Region: one S3-compatible server holding every simulated region's
+	// buckets checks a single region (the local stack). Unset on AWS.
+	URLRegion string
 }
 
 func (c S3Config) validate() error {
@@ -53,6 +58,7 @@ type S3 struct {
 	cfg     S3Config
 	local   *s3.Client // this region: replica and transformed bucket
 	primary *s3.Client // the primary source bucket's region
+	presign *s3.PresignClient
 }
 
 var (
@@ -80,6 +86,11 @@ func NewS3(awsCfg aws.Config, cfg S3Config) (*S3, error) {
 	if cfg.PrimaryRegion != cfg.Region {
 		st.primary = client(cfg.PrimaryRegion)
 	}
+	urlClient := st.local
+	if cfg.URLRegion != "" && cfg.URLRegion != cfg.Region {
+		urlClient = client(cfg.URLRegion)
+	}
+	st.presign = s3.NewPresignClient(urlClient)
 	return st, nil
 }
 
@@ -154,6 +165,25 @@ func (s *S3) PutVariant(ctx context.Context, key string, data []byte, contentTyp
 		return false, nil
 	}
 	return false, fmt.Errorf("storing s3://%s/%s: %w", s.cfg.TransformedBucket, key, err)
+}
+
+// VariantURL implements Variants with a presigned GetObject URL, signed
+// with the function's own (temporary) credentials: S3 checks them, and the
+// role's s3:GetObject on the transformed bucket, when the URL is used. Only
+// the host header is signed, so a browser following a redirect to it needs
+// no other header. The URL stops working at ttl or when the credentials
+// that signed it expire, whichever comes first (S3 user guide, "Download
+// and upload objects with presigned URLs": a URL signed with temporary
+// credentials expires with them). Presigning sends no request.
+func (s *S3) VariantURL(ctx context.Context, key string, ttl time.Duration) (string, error) {
+	req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{
+		Bucket: aws.String(s.cfg.TransformedBucket),
+		Key:    aws.String(key),
+	}, s3.WithPresignExpires(ttl))
+	if err != nil {
+		return "", fmt.Errorf("presigning s3://%s/%s: %w", s.cfg.TransformedBucket, key, err)
+	}
+	return req.URL, nil
 }
 
 func isNoSuchKey(err error) bool {

@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // CacheControl is stored with every variant and served with it: a variant's
@@ -49,6 +50,12 @@ type Variants interface {
 	// created=false with a nil error when another writer stored the key
 	// first: both conversions produced the same bytes, so either is right.
 	PutVariant(ctx context.Context, key string, data []byte, contentType string) (created bool, err error)
+	// VariantURL returns a URL from which anyone may GET the variant stored
+	// under key, straight from this region's transformed bucket, for ttl:
+	// where an output too large to answer inline is sent. It names the
+	// bucket the variant was just written to, never the CDN, so following
+	// it cannot reach a region replication has not reached yet.
+	VariantURL(ctx context.Context, key string, ttl time.Duration) (string, error)
 }
 
 // ErrNotFound is what Memory and S3 wrap inside the converter NotFound error,

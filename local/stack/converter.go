@@ -20,6 +20,10 @@ func (s *Stack) newConverter(region string) (APIHandler, error) {
 		PrimaryRegion:       s.cfg.PrimaryRegion,
 		TransformedBucket:   s.buckets.Transformed(region),
 		Endpoint:            s.server.Endpoint,
+		// One server holds every region's buckets and checks one region:
+		// the too-large redirect's URL is signed for it (the stack's own
+		// clients are re-signed for it on the way out, see resign.go).
+		URLRegion: s.server.Region,
 	})
 	if err != nil {
 		return nil, err
