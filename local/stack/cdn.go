@@ -24,12 +24,39 @@ type cached struct {
 	body     []byte
 	storedAt time.Time
 	expires  time.Time
+	size     int // entrySize when stored
+}
+
+// What an entry costs beyond the bytes of its key, body and header strings,
+// measured with runtime.MemStats (TestCacheAccountingBoundsRealMemory checks
+// the sum stays at or above the heap an entry really takes): about 800 bytes
+// for a tiny variant with S3's five headers, 13 times its 64-byte body.
+const (
+	// entryOverhead: the cached struct, its list element, its slot in the
+	// index and the header map's own structure.
+	entryOverhead = 384
+	// headerFieldOverhead: each header name's map slot and value slice.
+	headerFieldOverhead = 64
+)
+
+// entrySize is the memory an entry holds: its overhead, its key, its body's
+// whole backing array and every header name and value.
+func entrySize(key string, h http.Header, body []byte) int {
+	n := entryOverhead + len(key) + cap(body)
+	for name, values := range h {
+		n += headerFieldOverhead + len(name)
+		for _, v := range values {
+			n += len(v) + 16 // the string header in the value slice
+		}
+	}
+	return n
 }
 
 // Cache is one edge's in-memory cache, keyed by the rewritten URI alone (the
 // cache policy forwards no header, cookie or query string into the key). It
 // keeps 200 responses for the TTL their Cache-Control allows and evicts the
-// least recently used entries past maxBytes.
+// least recently used entries past maxBytes, counting each entry's whole
+// size (entrySize), so a flood of tiny variants stays within it too.
 type Cache struct {
 	mu       sync.Mutex
 	entries  map[string]*list.Element
@@ -39,7 +66,7 @@ type Cache struct {
 	now      func() time.Time
 }
 
-// NewCache returns an empty cache holding at most maxBytes of bodies.
+// NewCache returns an empty cache holding at most maxBytes of entries.
 func NewCache(maxBytes int) *Cache {
 	return &Cache{entries: map[string]*list.Element{}, lru: list.New(), maxBytes: maxBytes, now: time.Now}
 }
@@ -64,21 +91,33 @@ func (c *Cache) get(key string) (*cached, bool) {
 // Put stores an origin response if it is cacheable.
 func (c *Cache) Put(key string, status int, h http.Header, body []byte) {
 	ttl, ok := cacheTTL(status, h.Get("Cache-Control"))
-	if !ok || len(body) > c.maxBytes {
+	if !ok {
+		return
+	}
+	h = h.Clone()
+	size := entrySize(key, h, body)
+	if size > c.maxBytes {
 		return
 	}
 	now := c.now()
-	e := &cached{key: key, status: status, header: h.Clone(), body: body, storedAt: now, expires: now.Add(ttl)}
+	e := &cached{key: key, status: status, header: h, body: body, storedAt: now, expires: now.Add(ttl), size: size}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.entries[key]; ok {
 		c.remove(old)
 	}
 	c.entries[key] = c.lru.PushFront(e)
-	c.bytes += len(body)
+	c.bytes += size
 	for c.bytes > c.maxBytes {
 		c.remove(c.lru.Back())
 	}
+}
+
+// Bytes is the memory the entries hold, as counted against the cap.
+func (c *Cache) Bytes() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bytes
 }
 
 // Len is the number of entries.
@@ -100,7 +139,7 @@ func (c *Cache) Purge() {
 func (c *Cache) remove(el *list.Element) {
 	e := c.lru.Remove(el).(*cached)
 	delete(c.entries, e.key)
-	c.bytes -= len(e.body)
+	c.bytes -= e.size
 }
 
 // cacheTTL says how long a response may be cached: only 200s, never with

@@ -97,7 +97,9 @@ func (s *Stack) fetchS3(ctx context.Context, reg *region, method, uri string) or
 		return res
 	}
 	defer out.Body.Close()
-	buf := bytes.NewBuffer(make([]byte, 0, max(aws.ToInt64(out.ContentLength), 0)))
+	// Room for the whole body and the read that meets EOF: with less,
+	// ReadFrom doubles the array, and the edge cache keeps the double.
+	buf := bytes.NewBuffer(make([]byte, 0, max(aws.ToInt64(out.ContentLength), 0)+bytes.MinRead))
 	if _, err := buf.ReadFrom(out.Body); err != nil {
 		res.status = http.StatusBadGateway
 		return res
