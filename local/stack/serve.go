@@ -91,20 +91,22 @@ func (s *Stack) serveCDN(w http.ResponseWriter, r *http.Request) {
 	}
 
 	forwarded := originHeaders(res.Request)
-	var o originResult
-	if r.Method == http.MethodGet && !s.cfg.NoCollapse {
-		// The origin request outlives any one viewer that waits for it.
-		ctx := context.WithoutCancel(r.Context())
-		o = reg.flights.do(uri, func() originResult {
-			o := s.fetchOrigin(ctx, reg, r.Method, uri, forwarded)
-			reg.cache.Put(uri, o.status, o.header, o.body)
-			return o
-		})
-	} else {
-		o = s.fetchOrigin(r.Context(), reg, r.Method, uri, forwarded)
+	fetch := func(ctx context.Context) originResult {
+		o := s.fetchOrigin(ctx, reg, r.Method, uri, forwarded)
 		if r.Method == http.MethodGet {
 			reg.cache.Put(uri, o.status, o.header, o.body)
 		}
+		return o
+	}
+	var o originResult
+	if s.cfg.NoCollapse {
+		o = fetch(r.Context())
+	} else {
+		// Simultaneous misses of one key and method share one origin
+		// request, HEADs as well as GETs: a HEAD miss converts too. The
+		// origin request outlives any one viewer that waits for it.
+		ctx := context.WithoutCancel(r.Context())
+		o = reg.flights.do(r.Method+" "+uri, func() originResult { return fetch(ctx) })
 	}
 	d.Status, d.Cache, d.Origin, d.Failover = o.status, "Miss", o.origin, o.failover
 	d.ContentType, d.Bytes, d.S3, d.Convert = o.header.Get("Content-Type"), len(o.body), o.s3Time, o.convTime
