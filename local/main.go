@@ -67,9 +67,17 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 		noCollapse = fs.Bool("no-collapse", false, "turn off request collapsing in the edge cache")
 		signing    = fs.Bool("signing", false, "require signed URLs even if the stack does not (the gallery signs its own)")
 		signKey    = fs.String("sign-key", "", "URL-signing key for the edge function's KeyValueStore (default random; printed at start)")
+		idle       = fs.Duration("idle-timeout", 60*time.Second, "close a connection idle this long, between requests or before the first one's header")
+		maxInline  = fs.Int("max-inline-bytes", 0, "largest output the converter returns inline, else it stores it and redirects to it (default the Lambda's, about 4.4 MB)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *idle <= 0 {
+		return errors.New("-idle-timeout must be positive")
+	}
+	if *maxInline < 0 {
+		return errors.New("-max-inline-bytes must not be negative")
 	}
 
 	path := *stackFile
@@ -88,6 +96,7 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 	cfg.Logf = logger.Printf
 	cfg.Edge.Signing = cfg.Edge.Signing || *signing
 	cfg.SigningKey = *signKey
+	cfg.MaxInlineBytes = *maxInline
 	if *images != "" {
 		if st, err := os.Stat(*images); err != nil || !st.IsDir() {
 			return fmt.Errorf("-images %s is not a folder (run from the repository root, or pass -images DIR)", *images)
@@ -120,7 +129,9 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
-	srv := &http.Server{Handler: st, ReadHeaderTimeout: 10 * time.Second}
+	// Idle keep-alive connections are closed, and so is one that sends no
+	// header: an idle or half-open client cannot hold a connection forever.
+	srv := &http.Server{Handler: st, IdleTimeout: *idle, ReadHeaderTimeout: min(10*time.Second, *idle)}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	logger.Printf("imgcells local stack (%s): regions %s, primary %s, S3 at %s, replication lag %s",

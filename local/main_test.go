@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -40,48 +44,114 @@ func (l *logSink) String() string {
 	return l.buf.String()
 }
 
-// The command as a newcomer runs it: flags, the dev stack file, the sample
-// photos, a gallery and an image through the stack, one log line per
-// request, and a clean stop.
-func TestCommandServesTheGalleryAndImages(t *testing.T) {
+// command is a running `local` command.
+type command struct {
+	base   string // the gallery URL, e.g. http://127.0.0.1:PORT/
+	logs   *logSink
+	cancel context.CancelFunc
+	done   chan error // run's result
+}
+
+// startCommand runs the command on a free loopback port with the dev stack
+// file, the sample photos and extra flags, and waits for its gallery URL.
+func startCommand(t *testing.T, extra ...string) *command {
+	t.Helper()
 	if _, err := stack.FindVersity(); err != nil {
 		if os.Getenv("IMGCELLS_REQUIRE_TOOLS") == "1" {
 			t.Fatalf("IMGCELLS_REQUIRE_TOOLS=1 but %v", err)
 		}
 		t.Skipf("skipping: %v", err)
 	}
-	logs := &logSink{gallery: make(chan string, 1)}
+	c := &command{logs: &logSink{gallery: make(chan string, 1)}, done: make(chan error, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-stack-file", "../Pulumi.dev.yaml", "-images", "../testdata/photos",
-			"-addr", "127.0.0.1:0", "-replication-lag", "100ms"}, logs)
-	}()
-	var base string
+	c.cancel = cancel
+	args := append([]string{"-stack-file", "../Pulumi.dev.yaml", "-images", "../testdata/photos",
+		"-addr", "127.0.0.1:0", "-replication-lag", "100ms"}, extra...)
+	go func() { c.done <- run(ctx, args, c.logs) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-c.done:
+			_ = err // a test that cares has read it already and put it back
+		case <-time.After(30 * time.Second):
+			t.Error("run did not stop within 30s of its context")
+		}
+	})
 	select {
-	case base = <-logs.gallery:
-	case err := <-done:
-		t.Fatalf("run ended early: %v\n%s", err, logs)
+	case c.base = <-c.logs.gallery:
+	case err := <-c.done:
+		c.done <- err // for the cleanup
+		t.Fatalf("run ended early: %v\n%s", err, c.logs)
 	case <-time.After(60 * time.Second):
-		t.Fatalf("no gallery URL after 60s:\n%s", logs)
+		t.Fatalf("no gallery URL after 60s:\n%s", c.logs)
 	}
+	return c
+}
 
-	page := get(t, base, "text/html")
+// The command as a newcomer runs it: flags, the dev stack file, the sample
+// photos, a gallery and an image through the stack, one log line per
+// request, and a clean stop.
+func TestCommandServesTheGalleryAndImages(t *testing.T) {
+	c := startCommand(t)
+	page := get(t, c.base, "text/html")
 	if n := strings.Count(page, "<img "); n == 0 {
 		t.Errorf("gallery has no images:\n%s", page)
 	}
-	get(t, base+"photo.jpg?width=300", "image/webp,*/*")
-	cancel()
+	get(t, c.base+"photo.jpg?width=300", "image/webp,*/*")
+	c.cancel()
 	select {
-	case err := <-done:
+	case err := <-c.done:
+		c.done <- err // for the cleanup
 		if err != nil {
 			t.Errorf("run: %v", err)
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("run did not stop within 30s of its context")
 	}
-	if !requestLine.MatchString(logs.String()) {
-		t.Errorf("no log line for the image request:\n%s", logs)
+	if !requestLine.MatchString(c.logs.String()) {
+		t.Errorf("no log line for the image request:\n%s", c.logs)
+	}
+}
+
+// A connection left idle is closed by the server within -idle-timeout:
+// one kept alive after a request, and one that never sends a header.
+// Before, a kept-alive connection stayed open for as long as the client
+// held it.
+func TestCommandClosesIdleConnections(t *testing.T) {
+	c := startCommand(t, "-idle-timeout", "300ms")
+	u, err := url.Parse(c.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sendRequest := range []bool{true, false} {
+		conn, err := net.Dial("tcp", u.Host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		r := bufio.NewReader(conn)
+		if sendRequest {
+			if _, err := io.WriteString(conn, "GET /_local/deliveries HTTP/1.1\r\nHost: "+u.Host+"\r\n\r\n"); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(r, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close() // read in full
+			if resp.StatusCode != http.StatusOK || resp.Close {
+				t.Fatalf("%d, close %v: want a kept-alive 200", resp.StatusCode, resp.Close)
+			}
+		}
+		// Generous: the server's 300ms, plus a loaded machine's delays.
+		if err := conn.SetReadDeadline(time.Now().Add(20 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		n, err := r.Read(make([]byte, 1))
+		if !errors.Is(err, io.EOF) {
+			t.Errorf("after a request %v: the idle connection read %d bytes, %v; want the server to close it", sendRequest, n, err)
+		}
 	}
 }
 
@@ -118,6 +188,8 @@ func TestCommandRefusesBadFlags(t *testing.T) {
 		{[]string{"-stack", "nope"}, "Pulumi.nope.yaml"},
 		{[]string{"-stack-file", "../Pulumi.dev.yaml", "-images", "/no/such/folder"}, "is not a folder"},
 		{[]string{"-no-such-flag"}, "flag provided but not defined"},
+		{[]string{"-idle-timeout", "0s"}, "-idle-timeout must be positive"},
+		{[]string{"-max-inline-bytes", "-1"}, "-max-inline-bytes must not be negative"},
 	}
 	for _, c := range cases {
 		err := run(context.Background(), c.args, io.Discard)
