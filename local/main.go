@@ -134,25 +134,32 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 	srv := &http.Server{Handler: st, IdleTimeout: *idle, ReadHeaderTimeout: min(10*time.Second, *idle)}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	s3At := st.S3Endpoint()
+	if pid := st.S3ServerPID(); pid != 0 {
+		s3At += fmt.Sprintf(" (versitygw pid %d)", pid)
+	}
 	logger.Printf("imgcells local stack (%s): regions %s, primary %s, S3 at %s, replication lag %s",
-		*stackName, strings.Join(st.Regions(), ","), st.PrimaryRegion(), st.S3Endpoint(), *lag)
+		*stackName, strings.Join(st.Regions(), ","), st.PrimaryRegion(), s3At, *lag)
 	if cfg.Edge.Signing {
 		logger.Printf("URLs must be signed: key %q in the KeyValueStore as %s (see edge.SignURL)", st.SigningKey(), "sign.key")
 	}
 	logger.Printf("gallery: http://%s/", displayAddr(ln.Addr()))
+	var failed error
 	select {
 	case err := <-served:
 		return fmt.Errorf("serving: %w", err)
 	case <-ctx.Done():
+	case <-st.Failed():
+		// The stack has logged why; nothing can be served without S3.
+		failed = st.Err()
 	}
-	// ctx is done by now: shut down under a deadline of its own that keeps
-	// ctx's values.
+	// Shut down under a deadline of its own that keeps ctx's values.
 	shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutting down: %w", err)
+		return errors.Join(failed, fmt.Errorf("shutting down: %w", err))
 	}
-	return nil
+	return failed
 }
 
 func displayAddr(a net.Addr) string {

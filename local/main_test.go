@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -152,6 +153,41 @@ func TestCommandClosesIdleConnections(t *testing.T) {
 		if !errors.Is(err, io.EOF) {
 			t.Errorf("after a request %v: the idle connection read %d bytes, %v; want the server to close it", sendRequest, n, err)
 		}
+	}
+}
+
+var versityPID = regexp.MustCompile(`versitygw pid (\d+)`)
+
+// When the S3 server dies under it, the command says why and exits with an
+// error instead of serving 500s and logging replication retries.
+func TestCommandExitsWhenTheS3ServerDies(t *testing.T) {
+	c := startCommand(t, "-replication-lag", "10ms")
+	m := versityPID.FindStringSubmatch(c.logs.String())
+	if m == nil {
+		t.Fatalf("the start line names no versitygw pid:\n%s", c.logs)
+	}
+	pid, err := strconv.Atoi(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Kill(); err != nil { // the versitygw this test's command started
+		t.Fatal(err)
+	}
+	select {
+	case err := <-c.done:
+		c.done <- err // for the cleanup
+		if err == nil || !strings.Contains(err.Error(), "versitygw, pid "+m[1]+") exited") {
+			t.Errorf("run: %v, want an error saying the S3 server exited", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("run still serving 30s after its S3 server died:\n%s", c.logs)
+	}
+	if n := strings.Count(c.logs.String(), "replication: "); n > 1 {
+		t.Errorf("%d replication failures logged:\n%s", n, c.logs)
 	}
 }
 

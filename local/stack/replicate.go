@@ -29,6 +29,10 @@ type Replicator struct {
 	mu        sync.Mutex
 	firstSeen map[string]time.Time // "bucket/key" → when first listed
 	copied    int
+
+	// after, when set before Run, replaces time.After between passes
+	// (tests watch the waits).
+	after func(time.Duration) <-chan time.Time
 }
 
 func newReplicator(c *s3.Client, b Buckets, lag time.Duration) *Replicator {
@@ -46,19 +50,49 @@ func newReplicator(c *s3.Client, b Buckets, lag time.Duration) *Replicator {
 	return r
 }
 
-// Run replicates every tick until ctx is done. Errors are logged by the
-// caller's logf and retried on the next tick.
+// maxBackoff bounds the wait between failing replication passes.
+const maxBackoff = 10 * time.Second
+
+// backoff is the wait before the next pass after failures failed passes in
+// a row: tick while passes succeed, doubling with each failure up to
+// maxBackoff (or tick, if that is longer).
+func backoff(tick time.Duration, failures int) time.Duration {
+	d := tick
+	for range failures {
+		if d >= maxBackoff {
+			break
+		}
+		d *= 2
+	}
+	return max(tick, min(d, maxBackoff))
+}
+
+// Run replicates every tick until ctx is done. A failing pass is logged by
+// the caller's logf and retried after a wait that doubles with each failure
+// in a row (backoff), so an S3 server that is down is not asked, nor logged
+// about, ten times a second; the first pass that succeeds again says so.
 func (r *Replicator) Run(ctx context.Context, tick time.Duration, logf func(string, ...any)) {
-	t := time.NewTicker(tick)
-	defer t.Stop()
+	after := r.after
+	if after == nil {
+		after = time.After
+	}
+	failures := 0
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-			if _, err := r.Step(ctx, false); err != nil && ctx.Err() == nil {
-				logf("replication: %v", err)
-			}
+		case <-after(backoff(tick, failures)):
+		}
+		_, err := r.Step(ctx, false)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			failures++
+			logf("replication: %v (%d failed passes in a row; next in %s)", err, failures, backoff(tick, failures))
+		case failures > 0:
+			logf("replication: working again after %d failed passes", failures)
+			failures = 0
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -30,6 +31,17 @@ type S3Server struct {
 	cmd     *exec.Cmd
 	done    chan struct{} // closed when the process has exited
 	exitErr error         // what Wait returned; read only after done is closed
+	closing atomic.Bool   // Close has stopped it: its exit is no failure
+	logPath string        // versitygw's own output
+}
+
+// exitError says how the process ended; call it only once done is closed.
+func (s *S3Server) exitError() error {
+	why := s.exitErr
+	if why == nil {
+		why = errors.New("exit status 0")
+	}
+	return fmt.Errorf("the S3 server (versitygw, pid %d) exited: %w (its log: %s)", s.PID(), why, s.logPath)
 }
 
 // FindVersity returns the path of the versitygw binary or an error that says
@@ -100,7 +112,8 @@ func StartS3Server(ctx context.Context, dir string) (*S3Server, error) {
 			args = append(args, "--sidecar", meta)
 		}
 		s.cmd = exec.Command(bin, append(args, root)...)
-		logFile, err := os.Create(filepath.Join(dir, "versitygw.log"))
+		s.logPath = filepath.Join(dir, "versitygw.log")
+		logFile, err := os.Create(s.logPath)
 		if err != nil {
 			return nil, fmt.Errorf("creating versitygw log: %w", err)
 		}
@@ -148,6 +161,7 @@ func (s *S3Server) Close() error {
 	if s == nil || s.cmd == nil || s.cmd.Process == nil {
 		return nil
 	}
+	s.closing.Store(true)
 	_ = s.cmd.Process.Signal(os.Interrupt)
 	select {
 	case <-s.done:

@@ -25,6 +25,10 @@ const (
 // ServeHTTP serves the gallery at / and /_local/…, and everything else
 // through the CDN request path.
 func (s *Stack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := s.Err(); err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
 	switch {
 	case r.URL.Path == "/" && r.URL.RawQuery == "":
 		s.serveGallery(w, r)

@@ -76,6 +76,8 @@ type Stack struct {
 	deliveries *deliveryLog
 	stop       context.CancelFunc
 	done       chan struct{}
+	failed     chan struct{} // closed when the S3 server died under the stack
+	failure    error         // why; read only after failed is closed
 }
 
 // New starts a stack: the S3 server (unless cfg.S3 is set), the buckets,
@@ -103,6 +105,7 @@ func New(ctx context.Context, cfg Config) (*Stack, error) {
 		regions:    map[string]*region{},
 		deliveries: newDeliveryLog(1000),
 		done:       make(chan struct{}),
+		failed:     make(chan struct{}),
 	}
 	if err := s.startS3(ctx); err != nil {
 		return nil, err
@@ -118,7 +121,42 @@ func New(ctx context.Context, cfg Config) (*Stack, error) {
 		defer close(s.done)
 		s.Replicator.Run(runCtx, cfg.ReplicationTick, cfg.Logf)
 	}()
+	if s.ownsServer {
+		go s.watchS3(runCtx, stop)
+	}
 	return s, nil
+}
+
+// watchS3 waits for the S3 server the stack started to exit. Unless Close
+// stopped it, every request would now fail: it says so once, stops
+// replication and marks the stack failed (Failed), so its owner can stop.
+func (s *Stack) watchS3(ctx context.Context, stopReplication context.CancelFunc) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-s.server.done:
+	}
+	if s.server.closing.Load() {
+		return
+	}
+	s.failure = s.server.exitError()
+	stopReplication()
+	s.logf("%v: the local stack cannot serve without it; restart it", s.failure)
+	close(s.failed)
+}
+
+// Failed is closed when the S3 server the stack started has died; Err then
+// says why. The stack answers every request with a 503 from then on.
+func (s *Stack) Failed() <-chan struct{} { return s.failed }
+
+// Err is why the stack failed, or nil.
+func (s *Stack) Err() error {
+	select {
+	case <-s.failed:
+		return s.failure
+	default:
+		return nil
+	}
 }
 
 func (c *Config) defaults() error {

@@ -30,7 +30,9 @@ func newTestStack(t *testing.T, cfg Config) *Stack {
 	if len(cfg.Regions) == 0 {
 		cfg.Regions = []string{"us-east-1", "eu-west-1"}
 	}
-	cfg.Logf = t.Logf
+	if cfg.Logf == nil {
+		cfg.Logf = t.Logf
+	}
 	st, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
