@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
 	"imgcells/contract"
 	"imgcells/converter/store"
 	"imgcells/converter/store/storetest"
@@ -124,5 +127,53 @@ func TestS3VariantURLRegion(t *testing.T) {
 		if status, _, body := fetch(t, u); status != c.want {
 			t.Errorf("URLRegion %q: GET %s: %d %q, want %d", c.urlRegion, u, status, body, c.want)
 		}
+	}
+}
+
+// On AWS (no endpoint) the URL is https — the buckets deny plain HTTP — on
+// the bucket's regional virtual-hosted name, signed for the cell's region
+// with the function's temporary credentials, whose session token it
+// carries; only host is signed, so a browser can follow it as is.
+// Presigning sends nothing, so no network is needed.
+func TestS3VariantURLOnAWS(t *testing.T) {
+	awsCfg := aws.Config{
+		Region:      "eu-west-1",
+		Credentials: credentials.NewStaticCredentialsProvider("ASIAEXAMPLEKEYID", "example-secret", "example-session-token"),
+	}
+	st, err := store.NewS3(awsCfg, store.S3Config{
+		Region: "eu-west-1", SourceBucket: "imgcells-source-eu-west-1",
+		PrimaryRegion: "us-east-1", PrimarySourceBucket: "imgcells-source",
+		TransformedBucket: "imgcells-transformed-eu-west-1",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.VariantURL(context.Background(), "summer sale/shoe+laces 100%.jpg/format=webp,quality=75,width=640", 5*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := parsed.Query()
+	checks := map[string][2]string{
+		"scheme":               {parsed.Scheme, "https"},
+		"host":                 {parsed.Host, "imgcells-transformed-eu-west-1.s3.eu-west-1.amazonaws.com"},
+		"path":                 {parsed.Path, "/summer sale/shoe+laces 100%.jpg/format=webp,quality=75,width=640"},
+		"X-Amz-SignedHeaders":  {q.Get("X-Amz-SignedHeaders"), "host"},
+		"X-Amz-Expires":        {q.Get("X-Amz-Expires"), "300"},
+		"X-Amz-Security-Token": {q.Get("X-Amz-Security-Token"), "example-session-token"},
+	}
+	for name, c := range checks {
+		if c[0] != c[1] {
+			t.Errorf("%s = %q, want %q (URL %s)", name, c[0], c[1], u)
+		}
+	}
+	if cred := q.Get("X-Amz-Credential"); !strings.HasPrefix(cred, "ASIAEXAMPLEKEYID/") || !strings.HasSuffix(cred, "/eu-west-1/s3/aws4_request") {
+		t.Errorf("X-Amz-Credential = %q, want the key id, scoped to eu-west-1", cred)
+	}
+	if strings.Contains(u, "example-secret") {
+		t.Errorf("the URL carries the secret key: %s", u)
 	}
 }
