@@ -31,6 +31,9 @@ type Config struct {
 	MaxSourcePixels              int64
 	ConverterMemoryMB            int
 	ConverterReservedConcurrency int // 0: no reservation
+	APIThrottleRate              int // steady requests per second each region's converter API accepts
+	APIThrottleBurst             int // requests each region's converter API accepts at once
+	RateLimit                    int // WAF requests per 5 minutes per IP at the CDN; 0: no web ACL
 	PriceClass                   string
 	TransformedExpiryDays        int
 	LogRetentionDays             int
@@ -58,6 +61,9 @@ const (
 	KeyMaxSourcePixels              = "maxSourcePixels"
 	KeyConverterMemoryMB            = "converterMemoryMb"
 	KeyConverterReservedConcurrency = "converterReservedConcurrency"
+	KeyAPIThrottleRate              = "apiThrottleRate"
+	KeyAPIThrottleBurst             = "apiThrottleBurst"
+	KeyRateLimit                    = "rateLimit"
 	KeyPriceClass                   = "priceClass"
 	KeyTransformedExpiryDays        = "transformedExpiryDays"
 	KeyLogRetentionDays             = "logRetentionDays"
@@ -70,7 +76,8 @@ const (
 var Keys = []string{
 	KeyRegions, KeyPrimaryRegion, KeyDomain, KeyHostedZoneID, KeyWidths, KeyQualities,
 	KeyDefaultQuality, KeySigning, KeyAVIF, KeyMaxSourceBytes, KeyMaxSourcePixels,
-	KeyConverterMemoryMB, KeyConverterReservedConcurrency, KeyPriceClass,
+	KeyConverterMemoryMB, KeyConverterReservedConcurrency, KeyAPIThrottleRate, KeyAPIThrottleBurst,
+	KeyRateLimit, KeyPriceClass,
 	KeyTransformedExpiryDays, KeyLogRetentionDays, KeyReplicationTimeControl,
 	KeyOriginVerifySecret, KeyConverterZip,
 }
@@ -116,6 +123,9 @@ func parse(raw Raw, needSecret bool) (Config, error) {
 		MaxSourcePixels:              int64(p.integer(KeyMaxSourcePixels, int(contract.DefaultMaxSourcePixels), 1, 500_000_000)),
 		ConverterMemoryMB:            p.integer(KeyConverterMemoryMB, 2048, 128, 10240),
 		ConverterReservedConcurrency: p.integer(KeyConverterReservedConcurrency, 0, 0, 10000),
+		APIThrottleRate:              p.integer(KeyAPIThrottleRate, DefaultAPIThrottleRate, 1, MaxAPIThrottleRate),
+		APIThrottleBurst:             p.integer(KeyAPIThrottleBurst, DefaultAPIThrottleBurst, 1, MaxAPIThrottleBurst),
+		RateLimit:                    p.rateLimit(),
 		TransformedExpiryDays:        p.integer(KeyTransformedExpiryDays, 30, 1, 3650),
 		LogRetentionDays:             p.retention(14),
 		ReplicationTimeControl:       p.boolean(KeyReplicationTimeControl, false),

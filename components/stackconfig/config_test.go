@@ -50,6 +50,7 @@ func TestParseDefaults(t *testing.T) {
 	}
 	if c.PriceClass != "PriceClass_100" || c.LogRetentionDays != 14 || c.TransformedExpiryDays != 30 ||
 		c.ConverterMemoryMB != 2048 || c.ConverterReservedConcurrency != 0 || c.ReplicationTimeControl ||
+		c.APIThrottleRate != DefaultAPIThrottleRate || c.APIThrottleBurst != DefaultAPIThrottleBurst || c.RateLimit != 0 ||
 		c.MaxSourceBytes != 25<<20 || c.MaxSourcePixels != 50_000_000 || c.Domain != "" {
 		t.Errorf("unexpected defaults: %+v", c)
 	}
@@ -62,6 +63,7 @@ func TestParseEveryKey(t *testing.T) {
 		KeyWidths: "[320, 640, 1280]", KeyQualities: `[50,80]`, KeyDefaultQuality: "80",
 		KeySigning: "true", KeyAVIF: "false", KeyMaxSourceBytes: "1048576", KeyMaxSourcePixels: "1000000",
 		KeyConverterMemoryMB: "1024", KeyConverterReservedConcurrency: "20", KeyPriceClass: "PriceClass_All",
+		KeyAPIThrottleRate: "250", KeyAPIThrottleBurst: " 500", KeyRateLimit: "2000 ",
 		KeyTransformedExpiryDays: "7", KeyLogRetentionDays: "30", KeyReplicationTimeControl: "true",
 		KeyOriginVerifySecret: testSecret, KeyConverterZip: "dist/prebuilt.zip",
 	}
@@ -74,6 +76,7 @@ func TestParseEveryKey(t *testing.T) {
 		Domain: "img.example.com", HostedZoneID: "Z0123456789ABC",
 		Edge:           edge.Config{Widths: []int{320, 640, 1280}, Qualities: []int{50, 80}, DefaultQuality: 80, Signing: true},
 		MaxSourceBytes: 1 << 20, MaxSourcePixels: 1_000_000, ConverterMemoryMB: 1024, ConverterReservedConcurrency: 20,
+		APIThrottleRate: 250, APIThrottleBurst: 500, RateLimit: 2000,
 		PriceClass: "PriceClass_All", TransformedExpiryDays: 7, LogRetentionDays: 30, ReplicationTimeControl: true,
 		OriginVerifySecret: testSecret, ConverterZip: "dist/prebuilt.zip",
 	}
@@ -128,6 +131,13 @@ func TestParseErrors(t *testing.T) {
 		{"pixels beyond memory", with(devRaw(), KeyMaxSourcePixels, "200000000", KeyConverterMemoryMB, "512"), KeyMaxSourcePixels, "half of imgcells:converterMemoryMb"},
 		{"memory too big", with(devRaw(), KeyConverterMemoryMB, "20000"), KeyConverterMemoryMB, "from 128 to 10240"},
 		{"negative concurrency", with(devRaw(), KeyConverterReservedConcurrency, "-1"), KeyConverterReservedConcurrency, "from 0 to"},
+		{"throttle rate zero", with(devRaw(), KeyAPIThrottleRate, "0"), KeyAPIThrottleRate, "from 1 to 10000"},
+		{"throttle rate above the account's", with(devRaw(), KeyAPIThrottleRate, "20000"), KeyAPIThrottleRate, "from 1 to 10000"},
+		{"throttle burst above the account's", with(devRaw(), KeyAPIThrottleBurst, "5001"), KeyAPIThrottleBurst, "from 1 to 5000"},
+		{"throttle burst not a number", with(devRaw(), KeyAPIThrottleBurst, "lots"), KeyAPIThrottleBurst, "whole number"},
+		{"rate limit below WAF's lowest", with(devRaw(), KeyRateLimit, "9"), KeyRateLimit, "from 10 (AWS WAF's lowest)"},
+		{"rate limit negative", with(devRaw(), KeyRateLimit, "-1"), KeyRateLimit, "0 for no web ACL"},
+		{"rate limit not a number", with(devRaw(), KeyRateLimit, "on"), KeyRateLimit, "requests per 5 minutes per IP"},
 		{"price class", with(devRaw(), KeyPriceClass, "PriceClass_Cheap"), KeyPriceClass, "one of PriceClass_100, PriceClass_200, PriceClass_All"},
 		{"expiry zero", with(devRaw(), KeyTransformedExpiryDays, "0"), KeyTransformedExpiryDays, "from 1 to 3650"},
 		{"retention not offered", with(devRaw(), KeyLogRetentionDays, "10"), KeyLogRetentionDays, "what CloudWatch Logs accepts"},
