@@ -16,8 +16,12 @@ type CellArgs struct {
 	PrimaryRegion string
 	// PrimarySource is the main source bucket; nil in the primary cell itself.
 	PrimarySource *CellBucket
-	// Domain and HostedZoneID, when set, serve the API as convert.<Domain> here.
-	Domain, HostedZoneID string
+	// Domain, when set, serves the API as convert.<Domain> only (its execute-api endpoint
+	// off): the cell requests its certificate, and ServeDomain finishes the domain once
+	// the stack's ConvertDNS has written the validation record.
+	Domain string
+	// APIThrottleRate and APIThrottleBurst bound the API's $default stage.
+	APIThrottleRate, APIThrottleBurst int
 
 	Code                  Artifact
 	Converter             ConverterSettings
@@ -41,6 +45,7 @@ type RegionalImageCell struct {
 
 	name        string
 	primary     bool
+	domain      string
 	source      *privateBucket
 	transformed *privateBucket
 	opts        []pulumi.ResourceOption // parent: the cell (and, through it, its provider)
@@ -49,6 +54,7 @@ type RegionalImageCell struct {
 	Source      CellBucket
 	Transformed CellBucket
 	Function    *lambda.Function
+	LogGroup    pulumi.StringOutput // the converter's log group name (auto-named)
 	API         *regionalAPI
 	APIEndpoint pulumi.StringOutput
 }
@@ -59,7 +65,7 @@ func NewRegionalImageCell(ctx *pulumi.Context, name string, args CellArgs, opts 
 	if !args.Primary && args.PrimarySource == nil {
 		return nil, fmt.Errorf("cell %s: a replica cell needs the primary source bucket", name)
 	}
-	c := &RegionalImageCell{name: name, primary: args.Primary}
+	c := &RegionalImageCell{name: name, primary: args.Primary, domain: args.Domain}
 	if err := ctx.RegisterComponentResource(CellType, name, c, opts...); err != nil {
 		return nil, fmt.Errorf("registering cell %s: %w", name, err)
 	}
@@ -87,7 +93,7 @@ func NewRegionalImageCell(ctx *pulumi.Context, name string, args CellArgs, opts 
 	if !args.Primary {
 		primary = *args.PrimarySource
 	}
-	c.Function, err = newConverter(ctx, name, args.Code, args.Converter, converterEnv{
+	c.Function, c.LogGroup, err = newConverter(ctx, name, args.Code, args.Converter, converterEnv{
 		SourceBucket:        c.Source.Name,
 		PrimarySourceBucket: primary.Name,
 		PrimaryRegion:       args.PrimaryRegion,
@@ -97,13 +103,17 @@ func NewRegionalImageCell(ctx *pulumi.Context, name string, args CellArgs, opts 
 	if err != nil {
 		return nil, err
 	}
-	c.API, err = newAPI(ctx, name, c.Function, c.opts...)
+	c.API, err = newAPI(ctx, name, c.Function, apiSpec{
+		OnlyCustomDomain: args.Domain != "",
+		ThrottleRate:     args.APIThrottleRate,
+		ThrottleBurst:    args.APIThrottleBurst,
+	}, c.opts...)
 	if err != nil {
 		return nil, err
 	}
 	c.APIEndpoint = c.API.Endpoint
 	if args.Domain != "" {
-		if err := c.API.addDomain(ctx, name, args.Domain, args.HostedZoneID, c.opts...); err != nil {
+		if err := c.API.requestDomainCert(ctx, name, args.Domain, c.opts...); err != nil {
 			return nil, err
 		}
 	}
@@ -112,9 +122,30 @@ func NewRegionalImageCell(ctx *pulumi.Context, name string, args CellArgs, opts 
 		"transformedBucket": c.Transformed.Name,
 		"apiEndpoint":       c.APIEndpoint,
 		"functionName":      c.Function.Name,
+		"logGroup":          c.LogGroup,
 	}
 	if err := ctx.RegisterResourceOutputs(c, outputs); err != nil {
 		return nil, fmt.Errorf("registering outputs of cell %s: %w", name, err)
 	}
 	return c, nil
+}
+
+// DomainValidationRecord is the record this cell's convert.<domain> certificate asks
+// for; ok is false when the cell has no domain.
+func (c *RegionalImageCell) DomainValidationRecord() (ValidationRecord, bool) {
+	if c.API.cert == nil {
+		return ValidationRecord{}, false
+	}
+	return c.API.cert.record(), true
+}
+
+// ServeDomain finishes convert.<domain> in this cell once the stack's ConvertDNS
+// holds the validation record at validationFQDN: the certificate's validation, the
+// regional custom domain and its mapping (children of the cell, like its other
+// resources).
+func (c *RegionalImageCell) ServeDomain(ctx *pulumi.Context, validationFQDN pulumi.StringInput) error {
+	if c.domain == "" {
+		return fmt.Errorf("cell %s has no domain to serve", c.name)
+	}
+	return c.API.serveDomain(ctx, c.name, c.domain, validationFQDN, c.opts...)
 }

@@ -58,6 +58,49 @@ func checkAPI(t *testing.T, d *deployment) {
 			t.Errorf("%s: %v", i.Name, i.Inputs)
 		}
 	}
+	checkAPIExposure(t, d)
+}
+
+// With a domain the converters answer only at convert.<domain>: the default
+// execute-api endpoint is off (CloudFront's origin is convert.<domain>, checkCDN).
+// Without one CloudFront needs that endpoint, so it stays on. Every stage throttles its
+// routes as configured, and every custom domain's mapping waits for its stage.
+func checkAPIExposure(t *testing.T, d *deployment) {
+	apis := d.ofType(tAPI)
+	if len(apis) != len(d.cfg.Regions) {
+		t.Fatalf("%d APIs for %d regions", len(apis), len(d.cfg.Regions))
+	}
+	for _, a := range apis {
+		if off := boolean(a.Inputs, "disableExecuteApiEndpoint"); off != (d.cfg.Domain != "") {
+			t.Errorf("%s: execute-api endpoint disabled %v, domain %q", a.Name, off, d.cfg.Domain)
+		}
+	}
+	stages := d.ofType(tStage)
+	if len(stages) != len(d.cfg.Regions) {
+		t.Fatalf("%d stages for %d regions", len(stages), len(d.cfg.Regions))
+	}
+	for _, st := range stages {
+		rs := []any{"defaultRouteSettings"}
+		if rate, burst := get(st.Inputs, append(rs, "throttlingRateLimit")...), num(st.Inputs, append(rs, "throttlingBurstLimit")...); !rate.IsNumber() ||
+			rate.NumberValue() != float64(d.cfg.APIThrottleRate) || burst != d.cfg.APIThrottleBurst {
+			t.Errorf("%s: throttling rate %v burst %d, want %d and %d", st.Name, rate, burst, d.cfg.APIThrottleRate, d.cfg.APIThrottleBurst)
+		}
+	}
+	mappings := d.ofType(tMapping)
+	if want := map[bool]int{true: len(d.cfg.Regions), false: 0}[d.cfg.Domain != ""]; len(mappings) != want {
+		t.Errorf("%d API mappings, want %d", len(mappings), want)
+	}
+	for _, m := range mappings {
+		cell := d.component(m).Name
+		stage := d.named(tStage, child(cell, "api-stage"))
+		if stage == nil || !dependsOn(m, tStage, stage.Name) {
+			t.Errorf("%s does not depend on its stage %s: a mapping created first fails", m.Name, child(cell, "api-stage"))
+			continue
+		}
+		if str(m.Inputs, "stage") != str(stage.Inputs, "name") {
+			t.Errorf("%s maps stage %q, not %q", m.Name, str(m.Inputs, "stage"), str(stage.Inputs, "name"))
+		}
+	}
 }
 
 // checkConverterEnv loads the environment the stack gives a converter function

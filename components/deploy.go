@@ -21,22 +21,43 @@ const FrontRegion = "us-east-1"
 const ExamplePath = "/products/shoe.jpg?width=640"
 
 // Deploy is the whole program: one AWS provider per region, one cell per region (the
-// primary first, since the others replicate its source bucket), the front over all of
-// them, then the links between cells (LinkCells) and the stack outputs.
+// primary first, since the others replicate its source bucket), with a domain the
+// ConvertDNS and each cell's convert.<domain>, the front over all of them, then the
+// links between cells (LinkCells) and the stack outputs.
 func Deploy(ctx *pulumi.Context, cfg stackconfig.Config) error {
-	moduleDir, err := moduleRoot()
+	outputs, err := deploy(ctx, cfg)
 	if err != nil {
 		return err
+	}
+	exportAll(ctx, outputs)
+	return nil
+}
+
+// exportAll exports every stack output.
+func exportAll(ctx *pulumi.Context, outputs pulumi.Map) {
+	for _, k := range sortedKeys(outputs) {
+		ctx.Export(k, outputs[k])
+	}
+}
+
+// deploy creates every resource and returns the stack outputs.
+func deploy(ctx *pulumi.Context, cfg stackconfig.Config) (pulumi.Map, error) {
+	for _, w := range Warnings(cfg) {
+		_ = ctx.Log.Warn(w, nil)
+	}
+	moduleDir, err := moduleRoot()
+	if err != nil {
+		return nil, err
 	}
 	code, err := PackageConverter(moduleDir, cfg, func(format string, args ...any) {
 		_ = ctx.Log.Info(fmt.Sprintf(format, args...), nil)
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	edgeCode, err := edge.Render(cfg.Edge)
 	if err != nil {
-		return fmt.Errorf("rendering the edge function: %w", err)
+		return nil, fmt.Errorf("rendering the edge function: %w", err)
 	}
 
 	cells := map[string]*RegionalImageCell{}
@@ -44,14 +65,15 @@ func Deploy(ctx *pulumi.Context, cfg stackconfig.Config) error {
 	for _, region := range contract.PrimaryFirst(cfg.PrimaryRegion, cfg.Regions) {
 		p, err := aws.NewProvider(ctx, "aws-"+region, &aws.ProviderArgs{Region: pulumi.String(region)})
 		if err != nil {
-			return fmt.Errorf("creating the %s provider: %w", region, err)
+			return nil, fmt.Errorf("creating the %s provider: %w", region, err)
 		}
 		c, err := NewRegionalImageCell(ctx, CellName(region), CellArgs{
 			Primary:               region == cfg.PrimaryRegion,
 			PrimaryRegion:         cfg.PrimaryRegion,
 			PrimarySource:         primary,
 			Domain:                cfg.Domain,
-			HostedZoneID:          cfg.HostedZoneID,
+			APIThrottleRate:       cfg.APIThrottleRate,
+			APIThrottleBurst:      cfg.APIThrottleBurst,
 			Code:                  code,
 			OriginVerifySecret:    pulumi.ToSecret(pulumi.String(cfg.OriginVerifySecret)).(pulumi.StringOutput),
 			TransformedExpiryDays: cfg.TransformedExpiryDays,
@@ -64,7 +86,7 @@ func Deploy(ctx *pulumi.Context, cfg stackconfig.Config) error {
 			},
 		}, pulumi.Provider(p))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if primary == nil {
 			primary = &c.Source
@@ -72,14 +94,54 @@ func Deploy(ctx *pulumi.Context, cfg stackconfig.Config) error {
 		cells[region] = c
 	}
 
-	front, err := deployFront(ctx, cfg, cells, string(edgeCode))
+	awsFront, err := aws.NewProvider(ctx, "aws-front", &aws.ProviderArgs{Region: pulumi.String(FrontRegion)})
+	if err != nil {
+		return nil, fmt.Errorf("creating the front's provider: %w", err)
+	}
+	if cfg.Domain != "" {
+		if err := serveConvertDomain(ctx, cfg, cells, awsFront); err != nil {
+			return nil, err
+		}
+	}
+	front, err := deployFront(ctx, cfg, cells, string(edgeCode), awsFront)
+	if err != nil {
+		return nil, err
+	}
+	if err := LinkCells(ctx, cells, CellLinks{DistributionARN: front.DistributionARN, SourceRTC: cfg.ReplicationTimeControl}); err != nil {
+		return nil, err
+	}
+	return stackOutputs(cfg, cells, front), nil
+}
+
+// Warnings are what a preview should tell the operator about cfg that no check can
+// settle before AWS answers.
+func Warnings(cfg stackconfig.Config) []string {
+	var w []string
+	if n := cfg.ConverterReservedConcurrency; n > 0 {
+		w = append(w, "reserved concurrency: "+ReservationNote(n))
+	}
+	return w
+}
+
+// serveConvertDomain writes convert.<domain>'s validation record once (ConvertDNS),
+// taking it from the primary cell's certificate (every region's asks for the same
+// record), then finishes each cell's custom domain with it.
+func serveConvertDomain(ctx *pulumi.Context, cfg stackconfig.Config, cells map[string]*RegionalImageCell, provider pulumi.ProviderResource) error {
+	rec, ok := cells[cfg.PrimaryRegion].DomainValidationRecord()
+	if !ok {
+		return fmt.Errorf("the primary cell requested no certificate for %s", ConvertDomain(cfg.Domain))
+	}
+	dom, err := NewConvertDNS(ctx, DNSComponentName, ConvertDNSArgs{
+		Domain: cfg.Domain, HostedZoneID: cfg.HostedZoneID, Record: rec,
+	}, pulumi.Provider(provider))
 	if err != nil {
 		return err
 	}
-	if err := LinkCells(ctx, cells, CellLinks{DistributionARN: front.DistributionARN, RTC: cfg.ReplicationTimeControl}); err != nil {
-		return err
+	for _, region := range sortedKeys(cells) {
+		if err := cells[region].ServeDomain(ctx, dom.ValidationFQDN); err != nil {
+			return err
+		}
 	}
-	export(ctx, cfg, cells, front)
 	return nil
 }
 
@@ -100,27 +162,31 @@ func moduleRoot() (string, error) {
 	}
 }
 
-func deployFront(ctx *pulumi.Context, cfg stackconfig.Config, cells map[string]*RegionalImageCell, edgeCode string) (*GlobalFront, error) {
-	awsFront, err := aws.NewProvider(ctx, "aws-front", &aws.ProviderArgs{Region: pulumi.String(FrontRegion)})
-	if err != nil {
-		return nil, fmt.Errorf("creating the front's provider: %w", err)
-	}
+func deployFront(ctx *pulumi.Context, cfg stackconfig.Config, cells map[string]*RegionalImageCell, edgeCode string,
+	awsFront pulumi.ProviderResource) (*GlobalFront, error) {
 	nativeFront, err := awsnative.NewProvider(ctx, "aws-native-front", &awsnative.ProviderArgs{Region: pulumi.String(FrontRegion)})
 	if err != nil {
 		return nil, fmt.Errorf("creating the front's aws-native provider: %w", err)
 	}
 	var fcs []FrontCell
+	buckets := pulumi.StringMap{}
 	for _, region := range contract.PrimaryFirst(cfg.PrimaryRegion, cfg.Regions) {
 		c := cells[region]
 		fcs = append(fcs, FrontCell{
 			Region: region, TransformedBucket: c.Transformed.Name, APIHost: c.API.Host,
 			DomainTarget: c.API.DomainTarget, DomainZoneID: c.API.DomainZoneID,
 		})
+		buckets[region] = c.Transformed.Name
 	}
-	prefix := "imgcells-" + dnsLabel(ctx.Stack())
+	stack := ctx.Stack()
 	return NewGlobalFront(ctx, FrontName, FrontArgs{
-		NamePrefix:         prefix,
-		MRAPName:           MRAPName(ctx.Stack(), cfg.Regions),
+		NamePrefix: "imgcells-" + dnsLabel(stack),
+		// Known at preview unless a bucket is being replaced; then the name is
+		// unknown, and the MRAP is replaced under its new name (see MRAPName).
+		MRAPName: buckets.ToStringMapOutput().ApplyT(func(b map[string]string) string {
+			return MRAPName(stack, b)
+		}).(pulumi.StringOutput),
+		RateLimit:          cfg.RateLimit,
 		Cells:              fcs,
 		Domain:             cfg.Domain,
 		HostedZoneID:       cfg.HostedZoneID,
@@ -131,20 +197,24 @@ func deployFront(ctx *pulumi.Context, cfg stackconfig.Config, cells map[string]*
 	}, pulumi.Providers(awsFront, nativeFront))
 }
 
-// export publishes what operators and tests look up after `pulumi up`.
-func export(ctx *pulumi.Context, cfg stackconfig.Config, cells map[string]*RegionalImageCell, front *GlobalFront) {
-	apis, sources, transformed := pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
+// stackOutputs are what operators and tests look up after `pulumi up`.
+func stackOutputs(cfg stackconfig.Config, cells map[string]*RegionalImageCell, front *GlobalFront) pulumi.Map {
+	apis, sources, transformed, logs := pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
 	for region, c := range cells {
 		apis[region] = c.APIEndpoint
 		sources[region] = c.Source.Name
 		transformed[region] = c.Transformed.Name
+		logs[region] = c.LogGroup
 	}
-	ctx.Export("cdnDomain", front.Distribution.DomainName)
-	ctx.Export("cdnHost", front.Host)
-	ctx.Export("apiEndpoints", apis)
-	ctx.Export("sourceBuckets", sources)
-	ctx.Export("primarySourceBucket", cells[cfg.PrimaryRegion].Source.Name)
-	ctx.Export("transformedBuckets", transformed)
-	ctx.Export("mrapAlias", front.MRAP.Alias)
-	ctx.Export("exampleUrl", pulumi.Sprintf("https://%s%s", front.Host, ExamplePath))
+	return pulumi.Map{
+		"cdnDomain":           front.Distribution.DomainName,
+		"cdnHost":             front.Host,
+		"apiEndpoints":        apis,
+		"sourceBuckets":       sources,
+		"primarySourceBucket": cells[cfg.PrimaryRegion].Source.Name,
+		"transformedBuckets":  transformed,
+		"converterLogGroups":  logs,
+		"mrapAlias":           front.MRAP.Alias,
+		"exampleUrl":          pulumi.Sprintf("https://%s%s", front.Host, ExamplePath),
+	}
 }

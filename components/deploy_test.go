@@ -52,6 +52,9 @@ func TestDeployInvariants(t *testing.T) {
 				"cdn":         checkCDN,
 				"mrap":        checkMRAP,
 				"dns":         checkDNS,
+				"validation":  checkValidationRecords,
+				"waf":         checkWAF,
+				"outputs":     checkOutputs,
 			} {
 				t.Run(name, func(t *testing.T) { check(t, d) })
 			}
@@ -79,11 +82,13 @@ func checkCells(t *testing.T, d *deployment) {
 }
 
 // Every resource but the providers belongs to a component, is named after it, and a
-// cell's resources use its region's provider; the front's use the us-east-1 ones.
+// cell's resources use its region's provider; the front's and the convert DNS's use
+// the us-east-1 ones.
 func checkPlacement(t *testing.T, d *deployment) {
 	for _, r := range d.resources {
-		if strings.HasPrefix(r.Type, "pulumi:providers:") || r.Type == CellType || r.Type == FrontType {
-			if (r.Type == CellType || r.Type == FrontType) && r.Parent != "" && d.parent(r) != nil {
+		isComponent := r.Type == CellType || r.Type == FrontType || r.Type == DNSType
+		if strings.HasPrefix(r.Type, "pulumi:providers:") || isComponent {
+			if isComponent && r.Parent != "" && d.parent(r) != nil {
 				t.Errorf("component %s is nested in %s", r.Name, d.parent(r).Name)
 			}
 			continue
@@ -176,7 +181,8 @@ func checkBuckets(t *testing.T, d *deployment) {
 }
 
 // Replication: the main source bucket to every replica, each transformed bucket to every
-// other; both ends versioned; RTC when configured.
+// other; both ends versioned; RTC on the source rules when configured, never on the
+// transformed ones (a regenerable cache).
 func checkReplication(t *testing.T, d *deployment) {
 	n := len(d.cfg.Regions)
 	versioned := map[string]bool{}
@@ -196,8 +202,12 @@ func checkReplication(t *testing.T, d *deployment) {
 			if !versioned[dest] {
 				t.Errorf("%s replicates to unversioned %s", rc.Name, dest)
 			}
-			if rtc := str(rc.Inputs, "rules", i, "destination", "replicationTime", "status") == "Enabled"; rtc != d.cfg.ReplicationTimeControl {
-				t.Errorf("%s rule %d: RTC %v, configured %v", rc.Name, i, rtc, d.cfg.ReplicationTimeControl)
+			wantRTC := d.cfg.ReplicationTimeControl && strings.HasSuffix(rc.Name, "-source-replication")
+			if rtc := str(rc.Inputs, "rules", i, "destination", "replicationTime", "status") == "Enabled"; rtc != wantRTC {
+				t.Errorf("%s rule %d: RTC %v, want %v (configured %v; source rules only)", rc.Name, i, rtc, wantRTC, d.cfg.ReplicationTimeControl)
+			}
+			if metrics := str(rc.Inputs, "rules", i, "destination", "metrics", "status") == "Enabled"; metrics != wantRTC {
+				t.Errorf("%s rule %d: replication metrics %v, want them exactly with RTC (%v)", rc.Name, i, metrics, wantRTC)
 			}
 			if str(rc.Inputs, "rules", i, "status") != "Enabled" {
 				t.Errorf("%s rule %d disabled", rc.Name, i)

@@ -21,6 +21,7 @@ type distributionSpec struct {
 	converterHost pulumi.StringInput
 	functionARN   pulumi.StringOutput
 	policies      cdnPolicies
+	webACL        pulumi.StringPtrInput // a WAFv2 web ACL's ARN, or nil
 }
 
 // newDistribution creates the distribution: one origin group whose primary is the MRAP
@@ -103,6 +104,7 @@ func newDistribution(ctx *pulumi.Context, front string, s distributionSpec, opts
 			GeoRestriction: &cloudfront.DistributionRestrictionsGeoRestrictionArgs{RestrictionType: pulumi.String("none")},
 		},
 		ViewerCertificate: viewerCert,
+		WebAclId:          s.webACL,
 	}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("creating %s distribution: %w", name, err)

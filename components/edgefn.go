@@ -38,6 +38,14 @@ func newEdgeFunction(ctx *pulumi.Context, front string, args FrontArgs, opts ...
 	return fn.Arn, nil
 }
 
+// oacNameMax is CloudFront's limit on an origin access control's name
+// (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginAccessControlConfig.html).
+const oacNameMax = 64
+
+// OACName names the stack's origin access control: "<prefix>-mrap", cut to 64
+// characters with a hash of the whole when a long stack name makes it longer.
+func OACName(prefix string) string { return boundedName(prefix+"-mrap", oacNameMax) }
+
 // newMRAPAccessControl is the origin access control CloudFront signs MRAP requests with.
 // An MRAP needs SigV4A (one signature valid in every region); pulumi-aws only knows
 // "sigv4", so this one resource comes from aws-native. It returns the OAC's id.
@@ -45,7 +53,7 @@ func newMRAPAccessControl(ctx *pulumi.Context, front, prefix string, opts ...pul
 	name := child(front, "oac")
 	oac, err := native.NewOriginAccessControl(ctx, name, &native.OriginAccessControlArgs{
 		OriginAccessControlConfig: &native.OriginAccessControlConfigArgs{
-			Name:                          pulumi.String(prefix + "-mrap"),
+			Name:                          pulumi.String(OACName(prefix)),
 			Description:                   pulumi.String("imgcells: CloudFront to the transformed-variant MRAP"),
 			OriginAccessControlOriginType: pulumi.String("s3"),
 			SigningBehavior:               pulumi.String("always"),

@@ -27,14 +27,15 @@ type FrontCell struct {
 // FrontArgs configure the GlobalFront. Its AWS providers (us-east-1, for CloudFront's
 // certificate, and aws-native for the OAC) come in the resource options.
 type FrontArgs struct {
-	NamePrefix           string // imgcells-<stack>: names of account-wide CloudFront objects
-	MRAPName             string // from the sorted region set, see MRAPName
+	NamePrefix           string             // imgcells-<stack>: names of account-wide CloudFront objects
+	MRAPName             pulumi.StringInput // from the stack and its buckets, see MRAPName
 	Cells                []FrontCell
 	Domain, HostedZoneID string // both set, or both empty
 	PriceClass           string
 	EdgeCode             string // the rendered CloudFront Function
 	Signing              bool   // associate a KeyValueStore holding the URL-signing key
 	OriginVerifySecret   pulumi.StringInput
+	RateLimit            int // > 0: a WAF web ACL blocking an IP past this many requests in 5 minutes
 }
 
 // GlobalFront is the stack's single CDN: the Multi-Region Access Point over the
@@ -70,7 +71,7 @@ func NewGlobalFront(ctx *pulumi.Context, name string, args FrontArgs, opts ...pu
 	}
 	mrap, err := s3control.NewMultiRegionAccessPoint(ctx, child(name, "mrap"), &s3control.MultiRegionAccessPointArgs{
 		Details: &s3control.MultiRegionAccessPointDetailsArgs{
-			Name:    pulumi.String(args.MRAPName),
+			Name:    args.MRAPName,
 			Regions: regions,
 			PublicAccessBlock: &s3control.MultiRegionAccessPointDetailsPublicAccessBlockArgs{
 				BlockPublicAcls: pulumi.Bool(true), BlockPublicPolicy: pulumi.Bool(true),
@@ -95,13 +96,21 @@ func NewGlobalFront(ctx *pulumi.Context, name string, args FrontArgs, opts ...pu
 	if err != nil {
 		return nil, err
 	}
+	var webACL pulumi.StringPtrInput // none: the distribution has no web ACL
+	if args.RateLimit > 0 {
+		arn, err := newRateLimit(ctx, name, args.NamePrefix, args.RateLimit, in...)
+		if err != nil {
+			return nil, err
+		}
+		webACL = arn
+	}
 	converterHost := args.Cells[0].APIHost
 	if args.Domain != "" {
 		converterHost = pulumi.String(ConvertDomain(args.Domain))
 	}
 	dist, err := newDistribution(ctx, name, distributionSpec{
 		args: args, mrapDomain: mrap.DomainName, oacID: oac, converterHost: converterHost,
-		functionARN: edgeFn, policies: pol,
+		functionARN: edgeFn, policies: pol, webACL: webACL,
 	}, in...)
 	if err != nil {
 		return nil, err

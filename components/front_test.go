@@ -133,8 +133,8 @@ func checkMRAP(t *testing.T, d *deployment) {
 		t.Fatalf("%d MRAPs", len(mraps))
 	}
 	m := mraps[0]
-	if got := str(m.Inputs, "details", "name"); got != MRAPName(d.stack, d.cfg.Regions) {
-		t.Errorf("MRAP name %q", got)
+	if got, want := str(m.Inputs, "details", "name"), MRAPName(d.stack, transformedBuckets(d)); got != want {
+		t.Errorf("MRAP name %q, want %q (from the stack and its buckets)", got, want)
 	}
 	var regions, buckets, want, wantBuckets []string
 	for i := range get(m.Inputs, "details", "regions").ArrayValue() {
@@ -209,4 +209,13 @@ func checkDNS(t *testing.T, d *deployment) {
 	if !slices.Equal(latency, want) {
 		t.Errorf("latency records for %v, want one per region %v", latency, want)
 	}
+}
+
+// transformedBuckets maps each region to its transformed bucket's name.
+func transformedBuckets(d *deployment) map[string]string {
+	out := map[string]string{}
+	for _, r := range d.cfg.Regions {
+		out[r] = str(d.named(tBucket, child(CellName(r), "transformed")).Outputs, "bucket")
+	}
+	return out
 }

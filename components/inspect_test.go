@@ -30,6 +30,13 @@ const (
 	tRecord       = "aws:route53/record:Record"
 	tKVS          = "aws:cloudfront/keyValueStore:KeyValueStore"
 	tCFFunction   = "aws:cloudfront/function:Function"
+	tAPI          = "aws:apigatewayv2/api:Api"
+	tStage        = "aws:apigatewayv2/stage:Stage"
+	tMapping      = "aws:apigatewayv2/apiMapping:ApiMapping"
+	tCert         = "aws:acm/certificate:Certificate"
+	tCertValid    = "aws:acm/certificateValidation:CertificateValidation"
+	tWebACL       = "aws:wafv2/webAcl:WebAcl"
+	tLogGroup     = "aws:cloudwatch/logGroup:LogGroup"
 )
 
 func (d *deployment) ofType(typ string) []*recorded {
@@ -66,11 +73,21 @@ func (d *deployment) parent(r *recorded) *recorded {
 // component is the nearest ancestor that is one of ours, or nil.
 func (d *deployment) component(r *recorded) *recorded {
 	for p := d.parent(r); p != nil; p = d.parent(p) {
-		if p.Type == CellType || p.Type == FrontType {
+		if p.Type == CellType || p.Type == FrontType || p.Type == DNSType {
 			return p
 		}
 	}
 	return nil
+}
+
+// dependsOn says whether r depends on the resource of type typ named name.
+func dependsOn(r *recorded, typ, name string) bool {
+	for _, urn := range r.Deps {
+		if strings.HasSuffix(urn, typ+"::"+name) {
+			return true
+		}
+	}
+	return false
 }
 
 // providerName is the logical name of the provider a resource uses.

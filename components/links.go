@@ -9,7 +9,10 @@ import (
 // CellLinks are what joins the cells once every cell and the front exist.
 type CellLinks struct {
 	DistributionARN pulumi.StringInput // the only reader of the transformed buckets
-	RTC             bool               // S3 Replication Time Control on the replication rules
+	// SourceRTC turns on S3 Replication Time Control on the main source bucket's rules.
+	// The transformed buckets never use it: their objects are a cache any converter
+	// re-creates on a miss, not worth RTC's per-GB fee.
+	SourceRTC bool
 }
 
 // LinkCells adds what no cell can create alone: each transformed bucket replicates to
@@ -43,11 +46,11 @@ func LinkCells(ctx *pulumi.Context, cells map[string]*RegionalImageCell, links C
 		if len(transformedTo) == 0 {
 			continue
 		}
-		if err := replicate(ctx, c.name, "transformed", c.transformed, transformedTo, links.RTC, c.opts...); err != nil {
+		if err := replicate(ctx, c.name, "transformed", c.transformed, transformedTo, false, c.opts...); err != nil {
 			return err
 		}
 		if c.primary {
-			if err := replicate(ctx, c.name, "source", c.source, sourceTo, links.RTC, c.opts...); err != nil {
+			if err := replicate(ctx, c.name, "source", c.source, sourceTo, links.SourceRTC, c.opts...); err != nil {
 				return err
 			}
 		}

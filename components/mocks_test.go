@@ -24,6 +24,7 @@ type recorded struct {
 	URN, Type, Name, Parent, Provider string
 	Custom                            bool
 	Inputs, Outputs                   resource.PropertyMap
+	Deps                              []string // URNs it depends on, explicitly or through its inputs
 }
 
 // mocks answers resource registrations with plausible AWS outputs and records them.
@@ -31,9 +32,14 @@ type mocks struct {
 	mu        sync.Mutex
 	resources []*recorded
 	regionOf  map[string]string // provider id → region
+	// bucketNames gives a bucket (by logical name) another physical name than
+	// "<name>-bkt", as a replacement's new autoname would.
+	bucketNames map[string]string
 }
 
-func newMocks() *mocks { return &mocks{regionOf: map[string]string{}} }
+func newMocks() *mocks {
+	return &mocks{regionOf: map[string]string{}, bucketNames: map[string]string{}}
+}
 
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	m.mu.Lock()
@@ -59,9 +65,12 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	case "pulumi:providers:aws", "pulumi:providers:aws-native":
 		m.regionOf[id] = str("region")
 	case "aws:s3/bucketV2:BucketV2":
-		set("bucket", args.Name+"-bkt")
-		set("arn", "arn:aws:s3:::"+args.Name+"-bkt")
 		id = args.Name + "-bkt"
+		if n, ok := m.bucketNames[args.Name]; ok {
+			id = n
+		}
+		set("bucket", id)
+		set("arn", "arn:aws:s3:::"+id)
 	case "aws:iam/role:Role":
 		set("arn", "arn:aws:iam::"+mockAccount+":role/"+args.Name)
 	case "aws:cloudwatch/logGroup:LogGroup":
@@ -106,15 +115,19 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		set("arn", "arn:aws:cloudfront::"+mockAccount+":function/"+id)
 	case "aws-native:cloudfront:OriginAccessControl":
 		set("awsId", "E2OAC"+id)
+	case "aws:wafv2/webAcl:WebAcl":
+		set("arn", fmt.Sprintf("arn:aws:wafv2:%s:%s:global/webacl/%s/%s", region, mockAccount, args.Name, id))
 	}
 	parent := ""
+	var deps []string
 	if args.RegisterRPC != nil {
 		parent = args.RegisterRPC.GetParent()
+		deps = args.RegisterRPC.GetDependencies()
 	}
 	m.resources = append(m.resources, &recorded{
 		URN:  fmt.Sprintf("urn:pulumi:test::imgcells::%s::%s", args.TypeToken, args.Name),
 		Type: args.TypeToken, Name: args.Name, Parent: parent, Provider: args.Provider,
-		Custom: args.Custom, Inputs: args.Inputs, Outputs: out,
+		Custom: args.Custom, Inputs: args.Inputs, Outputs: out, Deps: deps,
 	})
 	return id, out, nil
 }
@@ -128,6 +141,7 @@ type deployment struct {
 	stack     string
 	cfg       stackconfig.Config
 	resources []*recorded
+	outputs   map[string]any // the stack outputs, resolved
 }
 
 // testZip writes a small zip standing in for the converter build, so mock runs never
@@ -170,21 +184,41 @@ func withConfig(raw stackconfig.Raw) pulumi.RunOption {
 // preview runs the whole program (LoadConfig then Deploy) under mocks.
 func preview(t testing.TB, stack string, raw stackconfig.Raw) (*deployment, error) {
 	t.Helper()
+	return previewWith(t, stack, raw, newMocks())
+}
+
+// previewWith is preview with prepared mocks.
+func previewWith(t testing.TB, stack string, raw stackconfig.Raw, m *mocks) (*deployment, error) {
+	t.Helper()
 	raw = with(raw)
 	if _, ok := raw[stackconfig.KeyConverterZip]; !ok { // "" (set, empty) builds from source
 		raw[stackconfig.KeyConverterZip] = testZip(t)
 	}
-	m := newMocks()
 	d := &deployment{stack: stack}
+	var mu sync.Mutex
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		cfg, err := LoadConfig(ctx)
 		if err != nil {
 			return err
 		}
 		d.cfg = cfg
-		return Deploy(ctx, cfg)
+		// Deploy's two halves, so the outputs it exports can be read back.
+		outputs, err := deploy(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		exportAll(ctx, outputs)
+		outputs.ToMapOutput().ApplyT(func(v map[string]any) map[string]any {
+			mu.Lock()
+			defer mu.Unlock()
+			d.outputs = v
+			return v
+		})
+		return nil
 	}, pulumi.WithMocks("imgcells", stack, m), withConfig(raw))
 	d.resources = m.resources
+	mu.Lock()
+	defer mu.Unlock()
 	return d, err
 }
 

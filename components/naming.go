@@ -26,22 +26,41 @@ func child(component, role string) string { return component + "-" + role }
 // mrapNameMax is S3's limit on a Multi-Region Access Point name.
 const mrapNameMax = 50
 
-// MRAPName names the Multi-Region Access Point after the stack and the sorted set of its
-// regions. The region list of an MRAP cannot change after creation, so a new region set
-// must be a new MRAP; giving it a new name lets Pulumi create the replacement before it
-// deletes the old one (no window without an origin). The name is lowercase letters,
-// digits and hyphens, at most 50 characters, and the same for any order of regions.
-func MRAPName(stack string, regions []string) string {
-	set := slices.Clone(regions)
-	slices.Sort(set)
-	set = slices.Compact(set)
-	sum := sha256.Sum256([]byte(strings.Join(set, ",")))
+// MRAPName names the Multi-Region Access Point after the stack and the set of its
+// buckets, each with its region (region → bucket name). Neither the regions nor the
+// buckets of an MRAP can change after creation, so a new region set, or a transformed
+// bucket replaced under a new name, must be a new MRAP; giving it a new name lets Pulumi
+// create the replacement before it deletes the old one (no window without an origin,
+// and no clash with the old name, which MRAP names must not share in an account). The
+// name is lowercase letters, digits and hyphens, at most 50 characters, and the same for
+// any order.
+func MRAPName(stack string, buckets map[string]string) string {
+	pairs := make([]string, 0, len(buckets))
+	for _, region := range sortedKeys(buckets) {
+		pairs = append(pairs, region+"="+buckets[region])
+	}
+	return hashedName("imgcells-"+dnsLabel(stack), strings.Join(pairs, ","), mrapNameMax)
+}
+
+// hashedName is prefix, cut so that "-" and 10 hex digits of the SHA-256 of what fit
+// within maxLen characters after it.
+func hashedName(prefix, what string, maxLen int) string {
+	sum := sha256.Sum256([]byte(what))
 	suffix := hex.EncodeToString(sum[:])[:10]
-	prefix := "imgcells-" + dnsLabel(stack)
-	if limit := mrapNameMax - len(suffix) - 1; len(prefix) > limit {
+	if limit := maxLen - len(suffix) - 1; len(prefix) > limit {
 		prefix = strings.TrimRight(prefix[:limit], "-")
 	}
 	return prefix + "-" + suffix
+}
+
+// boundedName is name when it has at most maxLen characters; otherwise its first
+// characters and a hash of the whole, so two long names that share a beginning stay
+// distinct.
+func boundedName(name string, maxLen int) string {
+	if len(name) <= maxLen {
+		return name
+	}
+	return hashedName(name, name, maxLen)
 }
 
 // dnsLabel lowercases s and turns every character outside [a-z0-9] into a hyphen,

@@ -2,6 +2,7 @@ package components
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -13,21 +14,45 @@ import (
 
 func TestMRAPName(t *testing.T) {
 	valid := regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$`)
-	a := MRAPName("dev", []string{"us-east-1", "ap-southeast-1"})
-	if b := MRAPName("dev", []string{"ap-southeast-1", "us-east-1"}); a != b {
-		t.Errorf("order changes the name: %s vs %s", a, b)
+	dev := map[string]string{"us-east-1": "tr-use1", "ap-southeast-1": "tr-apse1"}
+	with := func(m map[string]string, region, bucket string) map[string]string {
+		out := maps.Clone(m)
+		out[region] = bucket
+		return out
 	}
-	if b := MRAPName("dev", []string{"us-east-1", "ap-southeast-1", "eu-west-1"}); a == b {
+	a := MRAPName("dev", dev)
+	if b := MRAPName("dev", with(dev, "eu-west-1", "tr-euw1")); a == b {
 		t.Errorf("a new region set keeps the name %s", a)
 	}
-	if b := MRAPName("prod", []string{"us-east-1", "ap-southeast-1"}); a == b {
+	if b := MRAPName("dev", with(dev, "ap-southeast-1", "tr-apse1-new")); a == b {
+		t.Errorf("a replaced bucket keeps the name %s", a)
+	}
+	if b := MRAPName("dev", map[string]string{"us-east-1": "tr-apse1", "ap-southeast-1": "tr-use1"}); a == b {
+		t.Errorf("swapping buckets between regions keeps the name %s", a)
+	}
+	if b := MRAPName("prod", dev); a == b {
 		t.Errorf("two stacks share the name %s", a)
 	}
+	all := map[string]string{}
+	for _, r := range stackconfig.DefaultRegions() {
+		all[r] = "cell-" + r + "-transformed-" + strings.Repeat("x", 20)
+	}
 	for _, stack := range []string{"dev", "Prod_EU.2", strings.Repeat("very-long-stack-name-", 5)} {
-		n := MRAPName(stack, stackconfig.DefaultRegions())
+		n := MRAPName(stack, all)
 		if !valid.MatchString(n) || strings.Contains(n, "--") {
 			t.Errorf("MRAPName(%q) = %q is not a valid MRAP name", stack, n)
 		}
+	}
+}
+
+func TestOACName(t *testing.T) {
+	if got := OACName("imgcells-dev"); got != "imgcells-dev-mrap" {
+		t.Errorf("short names are kept: %q", got)
+	}
+	long := "imgcells-" + strings.Repeat("a", 100)
+	a, b := OACName(long), OACName(long+"b")
+	if len(a) > oacNameMax || len(b) > oacNameMax || a == b {
+		t.Errorf("long names %q, %q: want distinct, at most %d characters", a, b, oacNameMax)
 	}
 }
 
