@@ -212,6 +212,7 @@ func stackOutputs(cfg stackconfig.Config, cells map[string]*RegionalImageCell, f
 		"apiEndpoints":        apis,
 		"sourceBuckets":       sources,
 		"primarySourceBucket": cells[cfg.PrimaryRegion].Source.Name,
+		"primaryRegion":       pulumi.String(cfg.PrimaryRegion),
 		"transformedBuckets":  transformed,
 		"converterLogGroups":  logs,
 		"mrapAlias":           front.MRAP.Alias,

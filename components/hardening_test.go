@@ -221,6 +221,11 @@ func checkOutputs(t *testing.T, d *deployment) {
 	if len(got) != len(d.cfg.Regions) {
 		t.Errorf("converterLogGroups %v for regions %v", got, d.cfg.Regions)
 	}
+	// cmd/backfill finds the main source bucket and its region in the outputs.
+	if d.outputs["primaryRegion"] != d.cfg.PrimaryRegion || d.outputs["primarySourceBucket"] !=
+		str(d.named(tBucket, child(CellName(d.cfg.PrimaryRegion), "source")).Outputs, "bucket") {
+		t.Errorf("primaryRegion %v primarySourceBucket %v", d.outputs["primaryRegion"], d.outputs["primarySourceBucket"])
+	}
 }
 
 // A reservation the account may not have room for is announced at preview with the
