@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -199,4 +200,19 @@ func unjoin(err error) []error {
 		return j.Unwrap()
 	}
 	return []error{err}
+}
+
+// AWS's own bounds are accepted: no web ACL, WAF's lowest and highest limits, and the
+// account-level throttle maxima.
+func TestLimitBoundsAccepted(t *testing.T) {
+	for _, v := range []string{"0", "10", "2000000000"} {
+		c, err := Parse(with(devRaw(), KeyRateLimit, v, KeyAPIThrottleRate, "10000", KeyAPIThrottleBurst, "5000"))
+		if err != nil {
+			t.Errorf("rateLimit %s: %v", v, err)
+			continue
+		}
+		if want, _ := strconv.Atoi(v); c.RateLimit != want || c.APIThrottleRate != MaxAPIThrottleRate || c.APIThrottleBurst != MaxAPIThrottleBurst {
+			t.Errorf("rateLimit %s: %+v", v, c)
+		}
+	}
 }
