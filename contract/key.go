@@ -66,26 +66,38 @@ func CheckOriginalKey(key string) error {
 
 // EncodePath is the CDN path of an original's key, as the edge function writes
 // every path whatever spelling the viewer used: "/" then each segment
-// percent-encoded except RFC 3986 unreserved characters (A–Z a–z 0–9 - . _ ~),
-// bytes of UTF-8 as %XX with upper-case hex.
+// written by EncodeSegment.
 func EncodePath(key string) string {
-	const hex = "0123456789ABCDEF"
 	var b strings.Builder
 	for seg := range strings.SplitSeq(key, "/") {
 		b.WriteByte('/')
-		for i := range len(seg) {
-			c := seg[i]
-			if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-				c == '-' || c == '.' || c == '_' || c == '~' {
-				b.WriteByte(c)
-				continue
-			}
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
-		}
+		writeSegment(&b, seg)
 	}
 	return b.String()
+}
+
+// EncodeSegment percent-encodes s except RFC 3986 unreserved characters
+// (A–Z a–z 0–9 - . _ ~), each other byte as %XX with upper-case hex: a path
+// segment as the edge function writes it, and a signed parameter's value.
+func EncodeSegment(s string) string {
+	var b strings.Builder
+	writeSegment(&b, s)
+	return b.String()
+}
+
+func writeSegment(b *strings.Builder, seg string) {
+	const hex = "0123456789ABCDEF"
+	for i := range len(seg) {
+		c := seg[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
 }
 
 // CDNPath is the URI of a variant as the edge function rewrites it: the cache
