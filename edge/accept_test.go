@@ -1,9 +1,13 @@
 package edge_test
 
 import (
+	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"imgcells/edge"
+	"imgcells/edge/cfrun"
 )
 
 // Accept headers that browsers send for <img> requests.
@@ -67,6 +71,40 @@ func TestExplicitFormatWins(t *testing.T) {
 		got := rewritten(t, run(t, r, "GET", "/a.png?"+c.query, c.accept))
 		if want := "/a.png/" + c.want; got != want {
 			t.Errorf("?%s with Accept %q: got %s, want %s", c.query, c.accept, got, want)
+		}
+	}
+}
+
+// TestAcceptIsBounded: Accept is read as one list over repeated lines
+// (CloudFront's multiValue), up to its first 512 characters (cut at a comma,
+// so no type is read half) and 20 types; what lies past that is ignored.
+func TestAcceptIsBounded(t *testing.T) {
+	r := runner(t, edge.DefaultConfig(), nil)
+	filler := func(n int) string { return strings.Repeat("text/html,", n/10) }
+	for _, c := range []struct {
+		name   string
+		accept []string
+		want   string
+	}{
+		{"webp on the second line", []string{"image/png", "image/webp"}, "webp"},
+		{"webp on the tenth line", append(slices.Repeat([]string{"text/html"}, 9), "image/webp"), "webp"},
+		{"webp refused on the second line", []string{"image/webp", "image/webp;q=0"}, "webp"}, // any line with q>0 admits it
+		{"webp as the 20th type", []string{filler(190) + "image/webp"}, "webp"},
+		{"webp as the 21st type", []string{filler(200) + "image/webp"}, "jpeg"},
+		{"webp ending at character 512", []string{strings.Repeat("a", 501) + ",image/webp"}, "webp"},
+		{"webp cut at character 512", []string{strings.Repeat("a", 502) + ",image/webp"}, "jpeg"},
+		{"image/webpx cut to image/webp", []string{strings.Repeat("a", 501) + ",image/webpx"}, "jpeg"},
+		{"webp past 512 characters of lines", []string{strings.Repeat("a", 300), strings.Repeat("b", 300), "image/webp"}, "jpeg"},
+		{"20 KB on one line, webp last", []string{strings.Repeat("x/y;q=0.5,", 2000) + "image/webp"}, "jpeg"},
+		{"20 KB on one line, webp first", []string{"image/webp," + strings.Repeat("x/y;q=0.5,", 2000)}, "webp"},
+	} {
+		h := http.Header{"Accept": c.accept}
+		res, err := r.Run(cfrun.NewEvent("GET", "/a.jpg", h))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got, want := rewritten(t, res), "/a.jpg/format="+c.want+",quality=75"; got != want {
+			t.Errorf("%s: got %s, want %s", c.name, got, want)
 		}
 	}
 }

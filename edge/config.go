@@ -14,9 +14,14 @@ import (
 type Config struct {
 	// Widths are the ascending breakpoints: a width or a height asked alone
 	// snaps up to the next one and clamps at the largest. Asked together, the
-	// width snaps and the height follows the asked ratio (see rewrite.js), so
-	// a box is never reshaped; the largest breakpoint bounds both sides.
+	// width snaps and the height follows the nearest of AspectRatios (see
+	// rewrite.js); the largest breakpoint bounds both sides.
 	Widths []int
+	// AspectRatios are the box shapes a width and height asked together snap
+	// to (the nearest by the factor between them, a tie going to the first
+	// listed), so an original has at most len(Widths)×len(AspectRatios)
+	// boxes, instead of one per asked height.
+	AspectRatios []AspectRatio
 	// Qualities are the ascending allowed qualities: a requested quality
 	// (1–100) snaps to the nearest one, a tie going to the higher.
 	Qualities []int
@@ -31,11 +36,12 @@ type Config struct {
 	AVIF bool
 }
 
-// DefaultConfig mirrors Next.js's deviceSizes followed by imageSizes, a
-// coarse quality ladder and quality 75.
+// DefaultConfig mirrors Next.js's deviceSizes followed by imageSizes, the
+// default aspect ratios, a coarse quality ladder and quality 75.
 func DefaultConfig() Config {
 	return Config{
 		Widths:         []int{16, 32, 48, 64, 96, 128, 256, 384, 640, 750, 828, 1080, 1200, 1920, 2048, 3840},
+		AspectRatios:   DefaultAspectRatios(),
 		Qualities:      []int{25, 50, 60, 75, 80, 90, 100},
 		DefaultQuality: 75,
 	}
@@ -43,8 +49,9 @@ func DefaultConfig() Config {
 
 // Limits on lists, so the rendered code stays far below CloudFront's 10 KB.
 const (
-	MaxWidths    = 64
-	MaxQualities = 100
+	MaxWidths       = 64
+	MaxQualities    = 100
+	MaxAspectRatios = 24
 )
 
 // Validate reports the first problem, naming the field.
@@ -54,6 +61,9 @@ func (c Config) Validate() error {
 	}
 	if err := ascending("Qualities", c.Qualities, 1, 100, MaxQualities); err != nil {
 		return err
+	}
+	if err := ValidateAspectRatios(c.AspectRatios); err != nil {
+		return fmt.Errorf("edge config: AspectRatios: %w", err)
 	}
 	if slices.Contains(c.Qualities, c.DefaultQuality) {
 		return nil

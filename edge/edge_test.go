@@ -1,6 +1,7 @@
 package edge_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -9,14 +10,30 @@ import (
 	"imgcells/edge/cfrun"
 )
 
-// runner renders cfg and loads the bytes into cfrun, as the local stack does.
-func runner(t testing.TB, cfg edge.Config, kvs map[string]string, opts ...cfrun.Option) *cfrun.Runner {
+// render returns the deployed bytes for cfg.
+func render(t testing.TB, cfg edge.Config) []byte {
 	t.Helper()
 	code, err := edge.Render(cfg)
 	if err != nil {
 		t.Fatalf("Render: %v", err)
 	}
-	r, err := cfrun.New(code, kvs, opts...)
+	return code
+}
+
+// mustJSON is v as JSON text.
+func mustJSON(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// runner renders cfg and loads the bytes into cfrun, as the local stack does.
+func runner(t testing.TB, cfg edge.Config, kvs map[string]string, opts ...cfrun.Option) *cfrun.Runner {
+	t.Helper()
+	r, err := cfrun.New(render(t, cfg), kvs, opts...)
 	if err != nil {
 		t.Fatalf("cfrun.New: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,26 +21,34 @@ import (
 // TestSameResultInNode runs the rendered code in a second engine (Node.js,
 // whose crypto module has the same createHmac API as CloudFront's) and
 // checks that it rewrites every request exactly as cfrun does, so goja's
-// behaviour is not what the tests depend on. Node finds the function's
-// 'cloudfront' import in a stub package backed by the same key-value map.
+// behaviour is not what the tests depend on: browsers, odd keys, signed URLs
+// and the shared signing vectors (forgeries included). Node finds the
+// function's 'cloudfront' import in a stub package backed by the same
+// key-value map.
 func TestSameResultInNode(t *testing.T) {
-	node := os.Getenv("IMGCELLS_NODE")
-	if node == "" {
-		node, _ = exec.LookPath("node")
-	}
-	if node == "" {
-		if os.Getenv("IMGCELLS_REQUIRE_TOOLS") == "1" {
-			t.Fatal("node not found on PATH or in IMGCELLS_NODE (IMGCELLS_REQUIRE_TOOLS=1)")
-		}
-		t.Skip("node not found on PATH or in IMGCELLS_NODE: skipping the second-engine check")
-	}
+	node := findTool(t, "IMGCELLS_NODE", "node", "nodejs")
 	cfg := edge.DefaultConfig()
 	cfg.Signing = true
-	code, err := edge.Render(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
 	kvs := map[string]string{edge.KeyCurrent: "k1", edge.KeyPrevious: "k0"}
+	n := sameInNode(t, node, cfg, kvs, nodeEvents(kvs))
+	// the shared signing vectors, under their own key
+	v := signingVectors(t)
+	if v.Now != now {
+		t.Fatalf("signing vectors' clock %d, this test's %d", v.Now, now)
+	}
+	var evs []cfrun.Event
+	for _, c := range v.Requests {
+		evs = append(evs, cfrun.NewEvent("GET", c.Target, http.Header{}))
+	}
+	n += sameInNode(t, node, cfg, map[string]string{edge.KeyCurrent: v.Secret}, evs)
+	t.Logf("%d requests agree between cfrun and node", n)
+}
+
+// sameInNode runs events through the rendered code in node and in cfrun, with
+// the same key-value store and clock, and reports any difference.
+func sameInNode(t *testing.T, node string, cfg edge.Config, kvs map[string]string, events []cfrun.Event) int {
+	t.Helper()
+	code := render(t, cfg)
 	dir := t.TempDir()
 	write := func(name, text string) {
 		p := filepath.Join(dir, name)
@@ -66,19 +75,10 @@ for (const ev of JSON.parse(input)) out.push(await handler(ev));
 process.stdout.write(JSON.stringify(out));
 `)
 
-	events := nodeEvents(kvs)
-	in, err := json.Marshal(events)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kvsJSON, err := json.Marshal(kvs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(node, "driver.mjs") //nolint:gosec // G702: node is the operator's own (IMGCELLS_NODE or PATH), run on a script the test wrote
+	cmd := exec.Command(node, "driver.mjs")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "KVS="+string(kvsJSON), "NOW="+strconv.Itoa(now))
-	cmd.Stdin = bytes.NewReader(in)
+	cmd.Env = append(os.Environ(), "KVS="+mustJSON(t, kvs), "NOW="+strconv.Itoa(now))
+	cmd.Stdin = strings.NewReader(mustJSON(t, events))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -113,7 +113,7 @@ process.stdout.write(JSON.stringify(out));
 				res.Request.Headers[contract.ViewerURIHeader], n.Headers[contract.ViewerURIHeader])
 		}
 	}
-	t.Logf("%d requests agree between cfrun and node", len(events))
+	return len(events)
 }
 
 // nodeEvents: the viewer vectors, browsers, odd keys and signed URLs.

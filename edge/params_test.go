@@ -1,6 +1,8 @@
 package edge_test
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 
 	"imgcells/edge"
@@ -34,14 +36,18 @@ func TestParameterNormalisation(t *testing.T) {
 		{"width=600&height=400", "format=webp,quality=75,width=640,height=427"},
 		{"fit=inside&width=600&height=400", "format=webp,quality=75,width=640,height=427"},
 		{"width=640&height=480&fit=cover", "format=webp,quality=75,width=640,height=480,fit=cover"},
-		{"width=644&height=161", "format=webp,quality=75,width=750,height=188"}, // 187.5 rounds up
-		{"width=1000&height=1", "format=webp,quality=75,width=1080,height=1"},
-		{"width=999999999&height=1", "format=webp,quality=75,width=3840,height=1"}, // at least 1
-		{"width=5000&height=100", "format=webp,quality=75,width=3840,height=77"},
+		// the shape snaps to the nearest configured ratio: 4:1 and wider are 21:9
+		{"width=644&height=161", "format=webp,quality=75,width=750,height=321"}, // 321.4 rounds down
+		{"width=1000&height=1", "format=webp,quality=75,width=1080,height=463"},
+		{"width=999999999&height=1", "format=webp,quality=75,width=3840,height=1646"},
+		{"width=5000&height=100", "format=webp,quality=75,width=3840,height=1646"},
+		// and 1:100 is 9:16, the tallest
+		{"width=100&height=10000&fit=cover", "format=webp,quality=75,width=128,height=228,fit=cover"},
+		{"width=1&height=999999999", "format=webp,quality=75,width=16,height=28"},
+		{"width=250&height=297", "format=webp,quality=75,width=256,height=320"}, // 0.842 is 4:5, not 1:1 or 3:4
 		// a height past the largest breakpoint clamps there; the width follows
-		{"width=100&height=10000&fit=cover", "format=webp,quality=75,width=38,height=3840,fit=cover"},
-		{"width=1&height=999999999", "format=webp,quality=75,width=1,height=3840"},
 		{"width=3000&height=4000", "format=webp,quality=75,width=2880,height=3840"},
+		{"width=3000&height=6000&fit=cover", "format=webp,quality=75,width=2160,height=3840,fit=cover"},
 		{"fit=cover&width=640", "format=webp,quality=75,width=640"},
 		{"fit=inside&width=640&height=640", "format=webp,quality=75,width=640,height=640"},
 		{"fit=contain&width=640&height=640", "format=webp,quality=75,width=640,height=640"},
@@ -72,11 +78,13 @@ func TestParameterNormalisation(t *testing.T) {
 
 // TestConfiguredLadders: the rendered configuration is what the code uses.
 func TestConfiguredLadders(t *testing.T) {
-	r := runner(t, edge.Config{Widths: []int{100, 200}, Qualities: []int{40, 85}, DefaultQuality: 85}, nil)
+	ratios := []edge.AspectRatio{{W: 1, H: 1}, {W: 3, H: 2}}
+	r := runner(t, edge.Config{Widths: []int{100, 200}, AspectRatios: ratios, Qualities: []int{40, 85}, DefaultQuality: 85}, nil)
 	for _, c := range []struct{ query, want string }{
 		{"", "format=jpeg,quality=85"},
 		{"width=50&quality=10", "format=jpeg,quality=40,width=100"},
-		{"width=150&height=5000&quality=70", "format=jpeg,quality=85,width=6,height=200"},
+		{"width=150&height=5000&quality=70", "format=jpeg,quality=85,width=200,height=200"},
+		{"width=150&height=20&quality=70", "format=jpeg,quality=85,width=200,height=133"},
 		{"width=150&height=100", "format=jpeg,quality=85,width=200,height=133"},
 		{"height=150", "format=jpeg,quality=85,height=200"},
 	} {
@@ -93,5 +101,49 @@ func TestQueryStringCleared(t *testing.T) {
 	res := run(t, r, "GET", "/shoe.jpg?width=640&utm=1", "")
 	if res.Request == nil || len(res.Request.Querystring) != 0 {
 		t.Fatalf("querystring not cleared: %+v", res.Request)
+	}
+}
+
+// TestQueryIsBounded: more than 50 query values (a repeated name counts each
+// time) or 1024 characters of names and values are refused with a 400.
+func TestQueryIsBounded(t *testing.T) {
+	r := runner(t, edge.DefaultConfig(), nil)
+	params := func(n int, name func(int) string) string {
+		var q []string
+		for i := range n {
+			q = append(q, name(i)+"=1")
+		}
+		return strings.Join(q, "&")
+	}
+	distinct := func(i int) string { return "p" + strconv.Itoa(i) }
+	same := func(int) string { return "utm" }
+	for _, c := range []struct {
+		name, query string
+		status      int
+	}{
+		{"50 distinct", params(49, distinct) + "&width=640", 200},
+		{"51 distinct", params(50, distinct) + "&width=640", 400},
+		{"50 of one name", params(49, same) + "&width=640", 200},
+		{"51 of one name", params(50, same) + "&width=640", 400},
+		// names and values: 5+3 + 1+1015 = 1024
+		{"1024 characters", "width=640&x=" + strings.Repeat("a", 1015), 200},
+		{"1025 characters", "width=640&x=" + strings.Repeat("a", 1016), 400},
+		{"1025 characters in repeats", "width=640&x=" + strings.Repeat("a", 500) + "&x=" + strings.Repeat("a", 515), 400},
+	} {
+		res := run(t, r, "GET", "/a.jpg?"+c.query, "")
+		switch {
+		case c.status == 200 && res.Response != nil:
+			t.Errorf("%s: got %d %q", c.name, res.Response.StatusCode, res.Response.Body)
+		case c.status != 200 && (res.Response == nil || res.Response.StatusCode != c.status || res.Response.Body != "query string too long\n"):
+			t.Errorf("%s: got %+v, want %d query string too long", c.name, res, c.status)
+		}
+	}
+	for _, c := range []struct{ query, want string }{
+		{"width=%36%34%30", "format=jpeg,quality=75,width=640"},
+		{"format=" + strings.Repeat("+", 300) + "&width=" + strings.Repeat("+", 300) + "640", "format=jpeg,quality=75"},
+	} {
+		if got := rewritten(t, run(t, r, "GET", "/a.jpg?"+c.query, "")); got != "/a.jpg/"+c.want {
+			t.Errorf("?%.40s…: got %s, want /a.jpg/%s", c.query, got, c.want)
+		}
 	}
 }

@@ -111,3 +111,28 @@ func TestEncodePathMatchesFunction(t *testing.T) {
 		}
 	}
 }
+
+// TestLongURIRefusedFirst: a URI longer than any key can be written (1024
+// bytes, 3 characters each, the slash) is refused for its length before it
+// is decoded, whatever it holds; one just under the cap is decoded and then
+// refused for the key's length, or rewritten when its key fits.
+func TestLongURIRefusedFirst(t *testing.T) {
+	r := runner(t, edge.DefaultConfig(), nil)
+	for _, c := range []struct {
+		name, target string
+		status       int
+	}{
+		{"8 KB of one-character segments", strings.Repeat("/a", 4096), 400},
+		{"3076 characters of a bad escape", "/" + strings.Repeat("%zz", 1025), 400},
+		{"3075 characters, a key too long", strings.Repeat("/a", 1537) + "a", 400},
+		{"the longest key in %XX", contract.EncodePath(strings.Repeat("é", 495)), 200},
+	} {
+		res := run(t, r, "GET", c.target, "")
+		switch {
+		case c.status == 200 && res.Response != nil:
+			t.Errorf("%s (%d characters): got %d %q", c.name, len(c.target), res.Response.StatusCode, res.Response.Body)
+		case c.status != 200 && (res.Response == nil || res.Response.StatusCode != c.status || res.Response.Body != "image path too long\n"):
+			t.Errorf("%s (%d characters): got %+v, want %d image path too long", c.name, len(c.target), res, c.status)
+		}
+	}
+}

@@ -56,6 +56,9 @@ func largest() edge.Config {
 	for q := 1; q <= edge.MaxQualities; q++ {
 		c.Qualities = append(c.Qualities, q)
 	}
+	for i := range edge.MaxAspectRatios {
+		c.AspectRatios = append(c.AspectRatios, edge.AspectRatio{W: edge.MaxAspectTerm, H: edge.MaxAspectTerm - 1 - i})
+	}
 	return c
 }
 
@@ -74,11 +77,24 @@ func TestRenderedCodeFitsCloudFront(t *testing.T) {
 }
 
 // TestRenderKeepsTheTemplate: the deployed bytes are rewrite.js with only the
-// configuration filled in and, without signing, the two import lines left out.
+// configuration filled in, its comment lines left out and, without signing,
+// the two import lines too.
 func TestRenderKeepsTheTemplate(t *testing.T) {
-	template, err := os.ReadFile("rewrite.js")
+	source, err := os.ReadFile("rewrite.js")
 	if err != nil {
 		t.Fatal(err)
+	}
+	var template []byte
+	comments := 0
+	for line := range bytes.Lines(source) {
+		if bytes.HasPrefix(bytes.TrimLeft(line, " \t"), []byte("//")) {
+			comments++
+			continue
+		}
+		template = append(template, line...)
+	}
+	if comments < 20 {
+		t.Fatalf("rewrite.js has %d comment lines: is the stripping rule still right?", comments)
 	}
 	head, tail, ok := bytes.Cut(template, []byte("__IMGCELLS_CONFIG__"))
 	if !ok {

@@ -5,11 +5,19 @@ import cf from 'cloudfront';
 // /<key>/format=F[,quality=Q][,width=W][,height=H][,fit=cover] with an empty
 // query string, so the URI alone is the cache key and names the S3 object.
 // Every rewritten request also carries x-imgcells-viewer-uri, the URL the
-// viewer asked for: the converter's 302 for a too-large output points there;
+// viewer asked for (the converter's 302 for a too-large output points there),
 // and x-imgcells-variant, the rewritten URI, which API Gateway cannot cut at
-// an encoded ? or # as it does the path.
+// an encoded ? or # as it does the path. It uses only what the runtime's
+// documentation lists (edge/runtime_test.go checks the calls).
 // CONFIG is written by edge.Render from the stack's configuration.
 var CONFIG = __IMGCELLS_CONFIG__;
+
+// Bounds on viewer input, checked before any work on it. A key is at most
+// 1024 bytes: at most 3 characters each (%XX) in the URI, at least one each
+// decoded. Accept is read up to 512 characters and 20 types, as
+// AWS's image-handler solution does. No image URL needs more than 50 query
+// values or 1024 characters of names and values (a signed one needs ~150).
+var MAX_URI = 3 * 1024 + 3, MAX_ACCEPT = 512, MAX_TYPES = 20, MAX_PARAMS = 50, MAX_QUERY = 1024;
 
 function reply(status, text) {
   return {
@@ -23,22 +31,24 @@ function reply(status, text) {
   };
 }
 
-// accepts reports whether the Accept header names type with q > 0. Only an
-// exact type counts: image/* and */* are sent by browsers that cannot decode
-// WebP or AVIF.
-function accepts(accept, type) {
-  var parts = accept.toLowerCase().split(',');
-  for (var i = 0; i < parts.length; i++) {
-    var params = parts[i].split(';');
-    if (params[0].trim() !== type) continue;
-    var q = 1;
+// acceptTypes returns the media types Accept names with q > 0. Repeated
+// Accept lines (multiValue) are one list; it is cut at the last comma within
+// MAX_ACCEPT characters and at MAX_TYPES types. Only an exact type counts:
+// image/* and */* are sent by browsers that cannot decode WebP or AVIF.
+function acceptTypes(h) {
+  var a = h.accept || {}, s = a.value || '', more = a.multiValue || [];
+  for (var i = 1; i < more.length && s.length <= MAX_ACCEPT; i++) s += ',' + more[i].value;
+  if (s.length > MAX_ACCEPT) s = s.substring(0, s.lastIndexOf(',', MAX_ACCEPT));
+  var out = {}, parts = s.toLowerCase().split(',', MAX_TYPES);
+  for (i = 0; i < parts.length; i++) {
+    var params = parts[i].split(';'), q = 1;
     for (var j = 1; j < params.length; j++) {
       var kv = params[j].split('=');
       if (kv[0].trim() === 'q' && kv.length === 2) q = parseFloat(kv[1].trim());
     }
-    if (q > 0) return true;
+    if (q > 0) out[params[0].trim()] = true;
   }
-  return false;
+  return out;
 }
 
 // snapUp returns the first breakpoint >= n, or the largest.
@@ -56,56 +66,93 @@ function nearest(list, n) {
   return best;
 }
 
+// shape returns the configured [w, h] ratio nearest w:h, by the factor
+// between them; a tie goes to the first listed.
+function shape(w, h) {
+  var best, bestD = Infinity;
+  for (var i = 0; i < CONFIG.ratios.length; i++) {
+    var r = CONFIG.ratios[i], d = w * r[1] / (h * r[0]);
+    if (d < 1) d = 1 / d;
+    if (d < bestD) { best = r; bestD = d; }
+  }
+  return best;
+}
+
 // count parses a positive whole number; anything else is null (dropped).
 function count(s) {
-  if (!/^[0-9]{1,9}$/.test(s)) return null;
+  if (s.search(/^[0-9]{1,9}$/) < 0) return null;
   var n = parseInt(s, 10);
   return n > 0 ? n : null;
 }
 
-// encodeSegment percent-encodes everything but RFC 3986 unreserved
-// characters, as S3 and SigV4 do, so one key has one spelling.
-function encodeSegment(s) {
-  return encodeURIComponent(s).replace(/[!'()*]/g, function (c) {
-    return '%' + c.charCodeAt(0).toString(16).toUpperCase();
-  });
-}
-
-// canonicalPath decodes the viewer's path once and re-encodes each segment;
-// it returns null for a path that cannot name an original.
-function canonicalPath(uri) {
-  var path;
-  try { path = decodeURIComponent(uri); } catch (e) { return null; }
-  if (path.charAt(0) !== '/' || /[\u0000-\u001f\u007f]/.test(path)) return null;
-  var segs = path.substring(1).split('/');
-  var out = '';
-  for (var i = 0; i < segs.length; i++) {
-    if (segs[i] === '' || segs[i] === '.' || segs[i] === '..') return null;
-    try { out += '/' + encodeSegment(segs[i]); } catch (e) { return null; }
+// swap replaces a by b in s for each [pattern, a, b] of pairs from index i
+// whose pattern is found in probe (s itself by default). split and join,
+// never a regex replace: in njs each match of a replace allocates about half
+// a KiB, so a run of matches costs megabytes. Regexes are only searched: in
+// njs RegExp.test allocates 20 KiB a call, String.search a fiftieth of that.
+function swap(s, pairs, i, probe) {
+  for (; i < pairs.length; i++) {
+    if ((probe || s).search(pairs[i][0]) >= 0) s = s.split(pairs[i][1]).join(pairs[i][2]);
   }
-  return out;
+  return s;
 }
 
+// encode percent-encodes everything but RFC 3986 unreserved characters, as
+// S3 and SigV4 do, so one key has one spelling; with keep, / stays.
+var STRICT = [[/%2F/, '%2F', '/'], [/!/, '!', '%21'], [/'/, "'", '%27'],
+  [/\(/, '(', '%28'], [/\)/, ')', '%29'], [/\*/, '*', '%2A']];
+function encode(s, keep) {
+  return swap(encodeURIComponent(s), STRICT, keep ? 0 : 1);
+}
+
+// tooLong reports whether the query has more than MAX_PARAMS values or
+// MAX_QUERY characters of names and values.
+function tooLong(qs) {
+  var n = 0, size = 0;
+  for (var name in qs) {
+    var p = qs[name], list = p.multiValue && p.multiValue.length ? p.multiValue : [p];
+    n += list.length;
+    if (n > MAX_PARAMS) return true;
+    for (var i = 0; i < list.length; i++) size += name.length + list[i].value.length;
+    if (size > MAX_QUERY) return true;
+  }
+  return false;
+}
+
+// canonicalPath decodes the viewer's path once and encodes it again; it
+// returns null for a path that cannot name an original: not absolute, a
+// control character, an empty, . or .. segment, a bad escape; and '' for
+// one too long to be a key.
+function canonicalPath(uri) {
+  try {
+    var path = decodeURIComponent(uri);
+    if (path.length > 1025) return '';
+    if (path.charAt(0) !== '/' || path.search(/[\u0000-\u001f\u007f]|\/\.{0,2}(\/|$)/) >= 0) return null;
+    return encode(path, true);
+  } catch (e) { return null; }
+}
+
+var PLUS = [[/\+/, '+', ' ']];
 function param(qs, name) {
   var p = qs[name];
   if (!p || typeof p.value !== 'string') return null;
   // one decoding, form style (+ is a space), as the signer encodes
-  try { return decodeURIComponent(p.value.replace(/\+/g, ' ')); } catch (e) { return p.value; }
+  try { return decodeURIComponent(swap(p.value, PLUS, 0)); } catch (e) { return p.value; }
 }
 
 // pickFormat resolves format=auto (and anything unknown) from Accept.
-function pickFormat(asked, accept) {
+function pickFormat(asked, h) {
   if (asked === 'jpeg' || asked === 'jpg') return 'jpeg';
   if (asked === 'png' || asked === 'webp') return asked;
   if (asked === 'avif' && CONFIG.avif) return 'avif';
-  if (CONFIG.avif && accepts(accept, 'image/avif')) return 'avif';
-  if (accepts(accept, 'image/webp')) return 'webp';
-  return 'jpeg';
+  var types = acceptTypes(h);
+  if (CONFIG.avif && types['image/avif']) return 'avif';
+  return types['image/webp'] ? 'webp' : 'jpeg';
 }
 
-function ops(qs, accept) {
+function ops(qs, headers) {
   var f = param(qs, 'format');
-  var format = pickFormat(f === null ? 'auto' : f.toLowerCase(), accept);
+  var format = pickFormat(f === null ? 'auto' : f.toLowerCase(), headers);
   var out = 'format=' + format;
   if (format !== 'png') {
     var q = count(param(qs, 'quality') || '');
@@ -114,16 +161,16 @@ function ops(qs, accept) {
   var w = count(param(qs, 'width') || '');
   var h = count(param(qs, 'height') || '');
   if (w !== null && h !== null) {
-    // Both: the box keeps the asked shape (a 3:2 card stays 3:2, for cover
-    // and inside alike). The width snaps up; the height is h*W/w rounded to
-    // nearest, at least 1. Past the largest breakpoint the height is that
-    // breakpoint and the width follows the ratio. 600x400 is 640x427.
-    var top = CONFIG.widths[CONFIG.widths.length - 1];
+    // Both: the box takes the configured ratio nearest the asked one, so a
+    // width breakpoint has one box per ratio. The width snaps up, the height
+    // is W*rh/rw rounded (at least 1); past the largest breakpoint the height
+    // is that breakpoint and the width follows. 600x400 is 3:2: 640x427.
+    var top = CONFIG.widths[CONFIG.widths.length - 1], r = shape(w, h);
     var W = snapUp(CONFIG.widths, w);
-    var H = Math.max(1, Math.round(h * W / w));
+    var H = Math.max(1, Math.round(W * r[1] / r[0]));
     if (H > top) {
       H = top;
-      W = Math.max(1, Math.round(w * top / h));
+      W = Math.max(1, Math.round(top * r[0] / r[1]));
     }
     out += ',width=' + W + ',height=' + H;
   } else if (w !== null) {
@@ -136,15 +183,18 @@ function ops(qs, accept) {
   return out;
 }
 
-// signedMessage is what sig signs: the canonical path, then the allow-listed
-// parameters the viewer sent (and exp), sorted by name, as name=value joined
-// by & after one decoding.
+// signedMessage is what sig signs: the canonical path, "?", then each
+// covered parameter the viewer sent (exp, fit, format, height, quality,
+// width: its first value, decoded once) as name=value joined by &, the value
+// percent-encoded as a path segment. No value holds a bare & or =, so a
+// message names one request: later parameters cannot be folded into an
+// earlier value. The signer (edge.SignedMessage) needs no configuration.
 function signedMessage(path, qs) {
   var names = ['exp', 'fit', 'format', 'height', 'quality', 'width'];
   var parts = [];
   for (var i = 0; i < names.length; i++) {
     var v = param(qs, names[i]);
-    if (v !== null) parts.push(names[i] + '=' + v);
+    if (v !== null) parts.push(names[i] + '=' + encode(v));
   }
   return path + '?' + parts.join('&');
 }
@@ -152,7 +202,7 @@ function signedMessage(path, qs) {
 function sameText(a, b) {
   if (a.length !== b.length) return false;
   var x = 0;
-  for (var i = 0; i < a.length; i++) x |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  for (var i = 0; i < a.length; i++) x |= a.codePointAt(i) ^ b.codePointAt(i);
   return x === 0;
 }
 
@@ -160,18 +210,26 @@ function sameText(a, b) {
 // names and values as spelt, percent-encoding kept; a repeated name lists
 // every value (the first too) in multiValue. Bytes a header cannot carry
 // (controls, space, non-ASCII) are percent-encoded as UTF-8, and so is \,
-// which browsers read as / in a Location (/\host would leave the site).
-function viewerURI(uri, qs) {
+// which browsers read as / in a Location (/\host would leave the site):
+// encodeURI does that, and the printable characters it also escapes, found
+// in the URL as sent, are put back (% last, so %XX the viewer sent stays as
+// it was). Text that is not Unicode (a lone surrogate) gives the canonical
+// path.
+var SENT = [[/"/, '%22', '"'], [/</, '%3C', '<'], [/>/, '%3E', '>'], [/\[/, '%5B', '['],
+  [/\]/, '%5D', ']'], [/\^/, '%5E', '^'], [/\x60/, '%60', '\x60'], [/\{/, '%7B', '{'],
+  [/\|/, '%7C', '|'], [/\}/, '%7D', '}'], [/%/, '%25', '%']];
+function viewerURI(uri, qs, path) {
   var parts = [];
   for (var name in qs) {
-    var p = qs[name];
-    var list = p.multiValue && p.multiValue.length ? p.multiValue : [p];
-    for (var i = 0; i < list.length; i++) parts.push(name + '=' + list[i].value);
+    var p = qs[name], list = p.multiValue;
+    // no array per parameter: in njs each costs about half a KiB
+    if (!list || !list.length) parts.push(name + '=' + p.value);
+    else for (var i = 0; i < list.length; i++) parts.push(name + '=' + list[i].value);
   }
   var s = uri + (parts.length ? '?' + parts.join('&') : '');
-  return s.replace(/[^!-\x5b\x5d-~]+/g, function (run) {
-    try { return encodeURIComponent(run); } catch (e) { return '%EF%BF%BD'; }
-  });
+  if (s.search(/[^!-\x5b\x5d-~]/) < 0) return s;
+  try { var e = encodeURI(s); } catch (x) { return path; }
+  return s.search(/["%<>[\]^\x60{|}]/) < 0 ? e : swap(e, SENT, 0, s);
 }
 
 async function kvsKey(kvs, name) {
@@ -183,11 +241,11 @@ async function verify(path, qs) {
   if (sig === null) return 'missing signature';
   var exp = param(qs, 'exp');
   if (exp !== null) {
-    if (!/^[0-9]{1,12}$/.test(exp)) return 'bad exp';
-    var t = parseInt(exp, 10);
-    if (Date.now() / 1000 > t) return 'signature expired';
+    if (exp.search(/^[0-9]{1,12}$/) < 0) return 'bad exp';
+    if (Date.now() / 1000 > parseInt(exp, 10)) return 'signature expired';
   }
-  var msg = signedMessage(path, qs);
+  var msg;
+  try { msg = signedMessage(path, qs); } catch (e) { return 'bad signature'; }
   var kvs = cf.kvs();
   var names = ['sign.key', 'sign.key.previous'];
   for (var i = 0; i < names.length; i++) {
@@ -201,20 +259,23 @@ async function verify(path, qs) {
 
 async function handler(event) {
   var request = event.request;
+  if (request.uri.length > MAX_URI) return reply(400, 'image path too long');
+  var qs = request.querystring || {};
+  if (tooLong(qs)) return reply(400, 'query string too long');
   var path = canonicalPath(request.uri);
   if (path === null) return reply(400, 'bad image path');
-  var qs = request.querystring || {};
+  if (path === '') return reply(400, 'image path too long');
   if (CONFIG.signing) {
     var bad = await verify(path, qs);
     if (bad !== null) return reply(403, bad);
   }
   var h = request.headers || {};
-  var uri = path + '/' + ops(qs, h.accept ? h.accept.value : '');
+  var uri = path + '/' + ops(qs, h);
   // S3 keys are at most 1024 bytes; each %XX in uri is one byte of the key
-  if (uri.length - 1 - 2 * (uri.split('%').length - 1) > 1024) return reply(400, 'image path too long');
+  if (uri.length - 2 * (uri.split('%').length - 1) - 1 > 1024) return reply(400, 'image path too long');
   // set, never appended: a viewer cannot choose where the 302 points
   // nor which variant is converted
-  h['x-imgcells-viewer-uri'] = { value: viewerURI(request.uri, qs) };
+  h['x-imgcells-viewer-uri'] = { value: viewerURI(request.uri, qs, path) };
   h['x-imgcells-variant'] = { value: uri };
   request.headers = h;
   request.uri = uri;

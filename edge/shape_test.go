@@ -12,11 +12,12 @@ import (
 	"imgcells/edge"
 )
 
-// TestBoxKeepsTheAskedShape: for many width×height requests (seeded, so a
-// failure repeats), the box the function writes has the asked aspect ratio up
-// to rounding, never exceeds the largest breakpoint, and starts from the
-// breakpoint the width snaps to unless the height had to be clamped.
-func TestBoxKeepsTheAskedShape(t *testing.T) {
+// TestBoxTakesTheNearestRatio: for many width×height requests (seeded, so a
+// failure repeats), the box the function writes has the configured ratio
+// nearest the asked one (by log distance) up to rounding, never exceeds the
+// largest breakpoint, and starts from the breakpoint the width snaps to
+// unless the height had to be clamped.
+func TestBoxTakesTheNearestRatio(t *testing.T) {
 	cfg := edge.DefaultConfig()
 	r := runner(t, cfg, nil)
 	top := cfg.Widths[len(cfg.Widths)-1]
@@ -35,27 +36,40 @@ func TestBoxKeepsTheAskedShape(t *testing.T) {
 		if v.Width < 1 || v.Height < 1 || v.Width > top || v.Height > top {
 			t.Errorf("%dx%d: box %dx%d outside 1-%d", w, h, v.Width, v.Height, top)
 		}
+		ratio := closestRatio(cfg.AspectRatios, float64(w)/float64(h))
 		// Unless its height would pass the largest breakpoint, the box starts
 		// from the width's breakpoint and derives the height; else the height
 		// is the largest breakpoint and the width is derived. The derived side
-		// is within half a pixel of the asked ratio (or 1 where that is < 1).
+		// is within half a pixel of the ratio (or 1 where that is < 1).
 		W0 := snap(cfg.Widths, w)
-		derived, exact := float64(v.Height), float64(h)*float64(W0)/float64(w)
+		derived, exact := float64(v.Height), float64(W0)*float64(ratio.H)/float64(ratio.W)
 		if exact >= float64(top)+0.5 {
 			if v.Height != top {
 				t.Errorf("%dx%d: height %d, want it clamped to %d", w, h, v.Height, top)
 			}
-			derived, exact = float64(v.Width), float64(w)*float64(top)/float64(h)
+			derived, exact = float64(v.Width), float64(top)*float64(ratio.W)/float64(ratio.H)
 		} else if v.Width != W0 {
 			t.Errorf("%dx%d: width %d, want the breakpoint %d", w, h, v.Width, W0)
 		}
 		if math.Abs(derived-exact) > 0.5 && !(derived == 1 && exact < 1) {
-			t.Errorf("%dx%d: box %dx%d does not keep the ratio (want %.2f)", w, h, v.Width, v.Height, exact)
+			t.Errorf("%dx%d: box %dx%d is not %s (want %.2f)", w, h, v.Width, v.Height, ratio, exact)
 		}
 		if (fit == "cover") != (v.Fit == contract.FitCover) {
 			t.Errorf("%dx%d fit=%q: got fit %v", w, h, fit, v.Fit)
 		}
 	}
+}
+
+// closestRatio is the ratio nearest a by log distance, computed apart from
+// the function's own arithmetic.
+func closestRatio(list []edge.AspectRatio, a float64) edge.AspectRatio {
+	best, bestD := list[0], math.Inf(1)
+	for _, r := range list {
+		if d := math.Abs(math.Log(a) - math.Log(float64(r.W)/float64(r.H))); d < bestD {
+			best, bestD = r, d
+		}
+	}
+	return best
 }
 
 func snap(list []int, n int) int {

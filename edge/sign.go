@@ -26,13 +26,19 @@ const (
 var signedParams = []string{"exp", "fit", "format", "height", "quality", "width"}
 
 // SignedMessage is the text a URL's sig signs: the canonical path, "?", then
-// the covered parameters present (exp, fit, format, height, quality, width;
-// first value of each) as name=value in that order joined by "&".
+// each covered parameter present (exp, fit, format, height, quality, width;
+// the first value of each) as name=value in that order joined by "&", the
+// value written by contract.EncodeSegment. Escaping every value makes the
+// message name one request: a later parameter folded into an earlier value
+// (fit=cover%26width%3D64) no longer signs the same text as the two
+// parameters. The function (rewrite.js, signedMessage) builds the same text
+// from the query it receives, so this needs no edge configuration. Values
+// are UTF-8 text.
 func SignedMessage(key string, params url.Values) string {
 	var parts []string
 	for _, name := range signedParams {
 		if v, ok := params[name]; ok && len(v) > 0 {
-			parts = append(parts, name+"="+v[0])
+			parts = append(parts, name+"="+contract.EncodeSegment(v[0]))
 		}
 	}
 	return contract.EncodePath(key) + "?" + strings.Join(parts, "&")

@@ -1,12 +1,16 @@
 package edge_test
 
 import (
+	"fmt"
+	"maps"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"imgcells/edge"
+	"imgcells/edge/cfrun"
 )
 
 const now = 1_800_000_000 // the function's clock in these tests
@@ -39,6 +43,7 @@ func TestSignedURLs(t *testing.T) {
 		{"good", good, 200},
 		{"good without exp", noExp, 200},
 		{"good, upper-case hex", upperSig(t, good), 200},
+		{"good, sig all percent-encoded", percentSig(t, good), 200},
 		{"good, other spelling of the path", strings.Replace(good, "red%20shoe", "r%65d%20shoe", 1), 200},
 		{"good, unsigned junk added", good + "&utm=x", 200},
 		{"missing", "/products/red%20shoe.jpg?width=640", 403},
@@ -62,12 +67,55 @@ func TestSignedURLs(t *testing.T) {
 	}
 }
 
+// TestSignerMatchesVectors: edge.SignedMessage and edge.SignURL give exactly
+// the messages and URLs of the shared vectors, which the function accepts
+// (TestSigningVectors), so the Go signer and rewrite.js sign the same text.
+func TestSignerMatchesVectors(t *testing.T) {
+	v := signingVectors(t)
+	for _, s := range v.Signed {
+		exp := time.Time{}
+		params := url.Values{}
+		maps.Copy(params, s.Params)
+		if s.Exp != 0 {
+			exp = time.Unix(s.Exp, 0)
+			params.Set("exp", strconv.FormatInt(s.Exp, 10))
+		}
+		if got := edge.SignedMessage(s.Key, params); got != s.Message {
+			t.Errorf("%q %v: SignedMessage %q, want %q", s.Key, s.Params, got, s.Message)
+		}
+		if got := edge.SignURL(v.Secret, s.Key, s.Params, exp); got != s.Target {
+			t.Errorf("%q %v: SignURL %q, want %q", s.Key, s.Params, got, s.Target)
+		}
+	}
+}
+
+// TestSigningVectors: the function answers every request of the shared
+// vectors as they say: 403 for each forgery (values folded, repeated, case
+// changed, + for %20, encoded & and =, another key, expired), the variant
+// for signed URLs and harmless respellings of them.
+func TestSigningVectors(t *testing.T) {
+	v := signingVectors(t)
+	cfg := edge.DefaultConfig()
+	cfg.Signing = true
+	r := runner(t, cfg, map[string]string{edge.KeyCurrent: v.Secret},
+		cfrun.WithClock(func() time.Time { return time.Unix(v.Now, 0) }))
+	for _, c := range v.Requests {
+		res := run(t, r, "GET", c.Target, "")
+		switch {
+		case res.Response != nil && res.Response.StatusCode != c.Status:
+			t.Errorf("%s (%s): got %d %q, want %d", c.Name, c.Target, res.Response.StatusCode, res.Response.Body, c.Status)
+		case res.Request != nil && (c.Status != 200 || res.Request.URL() != c.URI):
+			t.Errorf("%s (%s): rewritten to %s, want %d %s", c.Name, c.Target, res.Request.URL(), c.Status, c.URI)
+		}
+	}
+}
+
 // TestSignatureCoversDecodedValues: a signer that percent-encodes values
 // (url.Values does) and the function agree.
 func TestSignatureCoversDecodedValues(t *testing.T) {
 	get := signingRunner(t, map[string]string{edge.KeyCurrent: "s3cr3t"})
 	target := edge.SignURL("s3cr3t", "a/ü.jpg", url.Values{"format": {"jpeg"}, "fit": {"cover"}, "width": {"10"}, "height": {"20"}, "quality": {"50"}}, time.Time{})
-	if status, got := get(target); status != 200 || got != "/a/%C3%BC.jpg/format=jpeg,quality=50,width=16,height=32,fit=cover" {
+	if status, got := get(target); status != 200 || got != "/a/%C3%BC.jpg/format=jpeg,quality=50,width=16,height=28,fit=cover" {
 		t.Errorf("got %d %s", status, got)
 	}
 }
@@ -110,6 +158,20 @@ func TestSigningOffIgnoresSig(t *testing.T) {
 	if got != "/x.jpg/format=jpeg,quality=75" {
 		t.Errorf("got %s", got)
 	}
+}
+
+// percentSig rewrites a target's sig with every character as %XX (192
+// characters: within the 256 the function reads of a value).
+func percentSig(t *testing.T, target string) string {
+	before, sig, ok := strings.Cut(target, "sig=")
+	if !ok || len(sig) < 64 {
+		t.Fatalf("no sig in %s", target)
+	}
+	var b strings.Builder
+	for _, c := range []byte(sig[:64]) {
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return before + "sig=" + b.String() + sig[64:]
 }
 
 // upperSig rewrites a target's sig in upper-case hex.

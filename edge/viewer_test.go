@@ -1,9 +1,7 @@
 package edge_test
 
 import (
-	"encoding/json"
 	"net/http"
-	"os"
 	"testing"
 
 	"imgcells/contract"
@@ -23,16 +21,10 @@ type ViewerVector struct {
 }
 
 func TestViewerVectors(t *testing.T) {
-	raw, err := os.ReadFile("../testdata/variants.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var file struct {
 		Viewer struct{ Requests []ViewerVector } `json:"viewer"`
 	}
-	if err := json.Unmarshal(raw, &file); err != nil {
-		t.Fatalf("variants.json: %v", err)
-	}
+	readVectorFile(t, &file)
 	if len(file.Viewer.Requests) == 0 {
 		t.Fatal("variants.json has no viewer requests")
 	}

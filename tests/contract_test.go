@@ -157,8 +157,8 @@ func TestKeysTimesParameters(t *testing.T) {
 	t.Logf("%d rewritten URIs checked against contract.ParseKey", n)
 }
 
-// TestCanonicalVariantsRequestedExplicitly: with breakpoints and qualities
-// that contain the vectors' values, asking for a canonical variant by its
+// TestCanonicalVariantsRequestedExplicitly: with breakpoints, aspect ratios
+// and qualities that contain the vectors' values, asking for a canonical variant by its
 // parameters yields exactly its canonical ops.
 func TestCanonicalVariantsRequestedExplicitly(t *testing.T) {
 	vs := readVectors(t)
@@ -171,6 +171,12 @@ func TestCanonicalVariantsRequestedExplicitly(t *testing.T) {
 		}
 		if q := c.Variant.Quality; q > 0 && !slices.Contains(cfg.Qualities, q) {
 			cfg.Qualities = append(cfg.Qualities, q)
+		}
+		if w, h := c.Variant.Width, c.Variant.Height; w > 0 && h > 0 {
+			g := gcd(w, h)
+			if r := (edge.AspectRatio{W: w / g, H: h / g}); !slices.Contains(cfg.AspectRatios, r) {
+				cfg.AspectRatios = append(cfg.AspectRatios, r)
+			}
 		}
 	}
 	slices.Sort(cfg.Widths)
@@ -197,6 +203,13 @@ func TestCanonicalVariantsRequestedExplicitly(t *testing.T) {
 		}
 		checkContract(t, uri, "products/shoe.jpg")
 	}
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }
 
 // TestRefusedKeysStopAtTheEdge: keys the converter refuses (empty, "." or

@@ -25,7 +25,7 @@ type Config struct {
 	Domain        string   // CDN hostname; "" for the CloudFront default domain
 	HostedZoneID  string   // Route 53 zone of Domain; set exactly when Domain is
 
-	Edge edge.Config // widths, qualities, default quality, signing, AVIF
+	Edge edge.Config // widths, aspect ratios, qualities, default quality, signing, AVIF
 
 	MaxSourceBytes               int64
 	MaxSourcePixels              int64
@@ -53,6 +53,7 @@ const (
 	KeyDomain                       = "domain"
 	KeyHostedZoneID                 = "hostedZoneId"
 	KeyWidths                       = "widths"
+	KeyAspectRatios                 = "aspectRatios"
 	KeyQualities                    = "qualities"
 	KeyDefaultQuality               = "defaultQuality"
 	KeySigning                      = "signing"
@@ -74,7 +75,7 @@ const (
 
 // Keys lists every key the program reads, in documentation order.
 var Keys = []string{
-	KeyRegions, KeyPrimaryRegion, KeyDomain, KeyHostedZoneID, KeyWidths, KeyQualities,
+	KeyRegions, KeyPrimaryRegion, KeyDomain, KeyHostedZoneID, KeyWidths, KeyAspectRatios, KeyQualities,
 	KeyDefaultQuality, KeySigning, KeyAVIF, KeyMaxSourceBytes, KeyMaxSourcePixels,
 	KeyConverterMemoryMB, KeyConverterReservedConcurrency, KeyAPIThrottleRate, KeyAPIThrottleBurst,
 	KeyRateLimit, KeyPriceClass,
@@ -131,6 +132,7 @@ func parse(raw Raw, needSecret bool) (Config, error) {
 		ReplicationTimeControl:       p.boolean(KeyReplicationTimeControl, false),
 	}
 	c.Edge.Widths = p.ascending(KeyWidths, def.Widths, 1, maxDimension, edge.MaxWidths)
+	c.Edge.AspectRatios = p.aspectRatios(def.AspectRatios)
 	c.Edge.Qualities = p.ascending(KeyQualities, def.Qualities, 1, 100, edge.MaxQualities)
 	c.Edge.DefaultQuality = p.integer(KeyDefaultQuality, def.DefaultQuality, 1, 100)
 	c.PrimaryRegion = p.primary(c.Regions)

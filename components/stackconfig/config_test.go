@@ -61,7 +61,7 @@ func TestParseEveryKey(t *testing.T) {
 	raw := Raw{
 		KeyRegions: "eu-west-1, us-west-2 ,ap-northeast-1", KeyPrimaryRegion: "us-west-2",
 		KeyDomain: "img.example.com.", KeyHostedZoneID: "Z0123456789ABC",
-		KeyWidths: "[320, 640, 1280]", KeyQualities: `[50,80]`, KeyDefaultQuality: "80",
+		KeyWidths: "[320, 640, 1280]", KeyAspectRatios: `["1:1", "16:9", " 4:5 "]`, KeyQualities: `[50,80]`, KeyDefaultQuality: "80",
 		KeySigning: "true", KeyAVIF: "false", KeyMaxSourceBytes: "1048576", KeyMaxSourcePixels: "1000000",
 		KeyConverterMemoryMB: "1024", KeyConverterReservedConcurrency: "20", KeyPriceClass: "PriceClass_All",
 		KeyAPIThrottleRate: "250", KeyAPIThrottleBurst: " 500", KeyRateLimit: "2000 ",
@@ -75,7 +75,8 @@ func TestParseEveryKey(t *testing.T) {
 	want := Config{
 		Regions: []string{"eu-west-1", "us-west-2", "ap-northeast-1"}, PrimaryRegion: "us-west-2",
 		Domain: "img.example.com", HostedZoneID: "Z0123456789ABC",
-		Edge:           edge.Config{Widths: []int{320, 640, 1280}, Qualities: []int{50, 80}, DefaultQuality: 80, Signing: true},
+		Edge: edge.Config{Widths: []int{320, 640, 1280}, AspectRatios: []edge.AspectRatio{{W: 1, H: 1}, {W: 16, H: 9}, {W: 4, H: 5}},
+			Qualities: []int{50, 80}, DefaultQuality: 80, Signing: true},
 		MaxSourceBytes: 1 << 20, MaxSourcePixels: 1_000_000, ConverterMemoryMB: 1024, ConverterReservedConcurrency: 20,
 		APIThrottleRate: 250, APIThrottleBurst: 500, RateLimit: 2000,
 		PriceClass: "PriceClass_All", TransformedExpiryDays: 7, LogRetentionDays: 30, ReplicationTimeControl: true,
@@ -121,6 +122,13 @@ func TestParseErrors(t *testing.T) {
 		{"widths repeated", with(devRaw(), KeyWidths, "[320,320]"), KeyWidths, "strictly ascending"},
 		{"width too big", with(devRaw(), KeyWidths, "[320,20000]"), KeyWidths, "from 1 to 16383"},
 		{"width not a number", with(devRaw(), KeyWidths, `["wide"]`), KeyWidths, "whole numbers"},
+		{"ratio not W:H", with(devRaw(), KeyAspectRatios, `["16/9"]`), KeyAspectRatios, `"16/9" is not W:H`},
+		{"ratio unquoted in YAML", with(devRaw(), KeyAspectRatios, `["1:1", 969]`), KeyAspectRatios, `quoted in YAML`},
+		{"ratio side too big", with(devRaw(), KeyAspectRatios, `["101:1"]`), KeyAspectRatios, "from 1 to 100"},
+		{"ratio zero", with(devRaw(), KeyAspectRatios, "1:1,0:1"), KeyAspectRatios, "from 1 to 100"},
+		{"same shape twice", with(devRaw(), KeyAspectRatios, `["4:3","1:1","8:6"]`), KeyAspectRatios, "4:3 and 8:6 are the same shape"},
+		{"no ratios", with(devRaw(), KeyAspectRatios, "[]"), KeyAspectRatios, "at least one ratio"},
+		{"too many ratios", with(devRaw(), KeyAspectRatios, manyRatios(25)), KeyAspectRatios, "at most 24"},
 		{"qualities empty", with(devRaw(), KeyQualities, "[]"), KeyQualities, "has 0 values"},
 		{"quality over 100", with(devRaw(), KeyQualities, "[50,101]"), KeyQualities, "from 1 to 100"},
 		{"default quality not offered", with(devRaw(), KeyDefaultQuality, "77"), KeyDefaultQuality, "one of imgcells:qualities"},
@@ -215,4 +223,13 @@ func TestLimitBoundsAccepted(t *testing.T) {
 			t.Errorf("rateLimit %s: %+v", v, c)
 		}
 	}
+}
+
+// manyRatios is a list of n distinct ratios 1:1, 2:1, ….
+func manyRatios(n int) string {
+	var items []string
+	for i := 1; i <= n; i++ {
+		items = append(items, strconv.Quote(strconv.Itoa(i)+":1"))
+	}
+	return "[" + strings.Join(items, ",") + "]"
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"imgcells/contract"
+	"imgcells/edge"
 )
 
 const maxDimension = contract.MaxDimension
@@ -128,6 +129,29 @@ func (p *parser) ascending(key string, def []int, lo, hi, maxLen int) []int {
 			return slices.Clone(def)
 		}
 		out = append(out, n)
+	}
+	return out
+}
+
+// aspectRatios reads a list of "W:H" ratios. Quote them in YAML: a YAML 1.1
+// reader takes a bare 16:9 for the base-60 number 969.
+func (p *parser) aspectRatios(def []edge.AspectRatio) []edge.AspectRatio {
+	items, ok := p.list(KeyAspectRatios)
+	if !ok {
+		return slices.Clone(def)
+	}
+	out := make([]edge.AspectRatio, 0, len(items))
+	for _, it := range items {
+		r, err := edge.ParseAspectRatio(it)
+		if err != nil {
+			p.failf(KeyAspectRatios, "%v; allowed: ratios W:H, quoted in YAML (\"16:9\")", err)
+			return slices.Clone(def)
+		}
+		out = append(out, r)
+	}
+	if err := edge.ValidateAspectRatios(out); err != nil {
+		p.failf(KeyAspectRatios, "%v", err)
+		return slices.Clone(def)
 	}
 	return out
 }
