@@ -5,8 +5,9 @@
 #   scripts/deps.sh build   the C libraries for both architectures and the
 #                           arm64 cross compiler: what `make converter` and
 #                           `pulumi up` need to build the Lambda zip
-#   scripts/deps.sh test    all of the above, plus qemu, chromium, the Lambda
-#                           runtime emulator, actionlint and golangci-lint (.ci/run)
+#   scripts/deps.sh test    all of the above, plus qemu, chromium, njs, the
+#                           Lambda runtime emulator, actionlint and
+#                           golangci-lint (.ci/run)
 # Debian packages need root (or sudo); Go tools go to $(go env GOPATH)/bin.
 set -euo pipefail
 what=${1:-test}
@@ -22,8 +23,9 @@ if [ "$what" != local ]; then
 fi
 if [ "$what" = test ]; then
   # Its smoke test under emulation; headless Chromium for the gallery test;
-  # file to inspect binaries.
-  apt_pkgs+=(qemu-user-static file chromium)
+  # file to inspect binaries; njs (nginx's JavaScript engine, the closest to
+  # CloudFront Functions' runtime) for the edge function's budget tests.
+  apt_pkgs+=(qemu-user-static file chromium njs)
 fi
 
 sudo=()
