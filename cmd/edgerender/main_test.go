@@ -29,14 +29,15 @@ func TestRendersTheCommittedStacks(t *testing.T) {
 
 func TestRendersTheStacksEdgeSettings(t *testing.T) {
 	dir := t.TempDir()
-	writeStack(t, dir, "x", "config:\n  imgcells:regions: [us-east-1]\n  imgcells:widths: [100, 200]\n"+
+	writeStack(t, dir, "x", "config:\n  imgcells:regions: [us-east-1]\n  imgcells:widths: [100, 200]\n  imgcells:aspectRatios: [\"1:1\", \"3:2\"]\n"+
 		"  imgcells:qualities: [40, 70]\n  imgcells:defaultQuality: 70\n  imgcells:signing: true\n"+
 		"  imgcells:originVerifySecret:\n    secure: v1:AAAABBBBCCCC\n  aws:region: us-east-1\n")
 	var out, errs bytes.Buffer
 	if code := run([]string{"-stack", "x", "-dir", dir}, &out, &errs); code != 0 {
 		t.Fatalf("exit %d: %s", code, errs.String())
 	}
-	want, err := edge.Render(edge.Config{Widths: []int{100, 200}, Qualities: []int{40, 70}, DefaultQuality: 70, Signing: true})
+	want, err := edge.Render(edge.Config{Widths: []int{100, 200}, AspectRatios: []edge.AspectRatio{{W: 1, H: 1}, {W: 3, H: 2}},
+		Qualities: []int{40, 70}, DefaultQuality: 70, Signing: true})
 	if err != nil {
 		t.Fatal(err)
 	}
