@@ -87,7 +87,7 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("listening on loopback: %w", err)
 	}
-	srv := &http.Server{Handler: st, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: st, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second}
 	go func() {
 		// Serve returns http.ErrServerClosed once the deferred Close runs.
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
