@@ -14,6 +14,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,10 +99,31 @@ func freePort(t *testing.T) string {
 	return l.Addr().String()
 }
 
+// rieFunction is the function name the emulated Lambda environment carries.
+const rieFunction = "imgcells-e2e-converter"
+
+// lockedBuffer collects a process's output while a test may read it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // startRIE runs the emulator in the background with cmdline as the
-// function's bootstrap, and returns its invoke URL. It is killed at the end
-// of the test, or after two minutes at most.
-func startRIE(t *testing.T, srv *storetest.Server, cmdline ...string) string {
+// function's bootstrap, and returns its invoke URL and its output so far. It
+// is killed at the end of the test, or after two minutes at most.
+func startRIE(t *testing.T, srv *storetest.Server, cmdline ...string) (string, func() string) {
 	t.Helper()
 	rie := findRIE(t)
 	addr, api := freePort(t), freePort(t)
@@ -114,6 +137,7 @@ func startRIE(t *testing.T, srv *storetest.Server, cmdline ...string) string {
 		"AWS_ACCESS_KEY_ID=" + srv.AccessKey,
 		"AWS_SECRET_ACCESS_KEY=" + srv.SecretKey,
 		"AWS_LAMBDA_FUNCTION_TIMEOUT=60",
+		"AWS_LAMBDA_FUNCTION_NAME=" + rieFunction,
 		"IMGCELLS_SOURCE_BUCKET=src-replica",
 		"IMGCELLS_PRIMARY_SOURCE_BUCKET=src-primary",
 		"IMGCELLS_PRIMARY_REGION=" + srv.Region,
@@ -121,8 +145,8 @@ func startRIE(t *testing.T, srv *storetest.Server, cmdline ...string) string {
 		"IMGCELLS_ORIGIN_VERIFY_SECRET=" + rieSecret,
 		"IMGCELLS_S3_ENDPOINT=" + srv.Endpoint,
 	}
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	logs := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		cancel()
 		t.Fatalf("starting aws-lambda-rie: %v", err)
@@ -151,7 +175,7 @@ func startRIE(t *testing.T, srv *storetest.Server, cmdline ...string) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return "http://" + addr + "/2015-03-31/functions/function/invocations"
+	return "http://" + addr + "/2015-03-31/functions/function/invocations", logs.String
 }
 
 // invoke posts an API Gateway v2 event to the function and decodes its
@@ -231,11 +255,12 @@ func TestLambdaBootstrapUnderRIE(t *testing.T) {
 		t.Skip("builds the bootstrap and runs the Lambda emulator")
 	}
 	srv := rieStore(t)
-	url := startRIE(t, srv, builtBootstrap(t, "amd64"))
+	url, logs := startRIE(t, srv, builtBootstrap(t, "amd64"))
 	v := contract.Variant{Format: contract.FormatWebP, Quality: 75, Width: 240}
 
 	key := contract.VariantKey("e2e dir/photo +1 ü.jpg", v)
 	data := checkWebPResponse(t, invoke(t, url, apiEvent(t, http.MethodGet, key, true)), 240, 135)
+	checkMetricsLine(t, logs)
 
 	// The variant is in the transformed bucket under exactly its key.
 	out, err := srv.Client().GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String("transformed"), Key: aws.String(key)})
@@ -280,7 +305,33 @@ func TestLambdaArm64BootstrapUnderRIE(t *testing.T) {
 		storetest.SkipOrFail(t, "qemu-aarch64-static not on PATH (apt-get install qemu-user-static)")
 	}
 	srv := rieStore(t)
-	url := startRIE(t, srv, qemu, builtBootstrap(t, "arm64"))
+	url, _ := startRIE(t, srv, qemu, builtBootstrap(t, "arm64"))
 	v := contract.Variant{Format: contract.FormatWebP, Quality: 75, Width: 240}
 	checkWebPResponse(t, invoke(t, url, apiEvent(t, http.MethodGet, contract.VariantKey("e2e dir/photo +1 ü.jpg", v), true)), 240, 135)
+}
+
+// checkMetricsLine finds the conversion's log line in the bootstrap's output
+// and checks that it carries the converter's metrics, named after the
+// function the Lambda environment names (the bootstrap's wiring).
+func checkMetricsLine(t *testing.T, logs func() string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		for l := range strings.SplitSeq(logs(), "\n") {
+			i := strings.Index(l, "{")
+			if i < 0 || !strings.Contains(l, `"_aws"`) {
+				continue
+			}
+			var line map[string]any
+			if err := json.Unmarshal([]byte(l[i:]), &line); err != nil {
+				t.Fatalf("metrics line %q: %v", l, err)
+			}
+			if line[contract.MetricDimFunction] != rieFunction || line[contract.MetricDimFormat] != "webp" {
+				t.Errorf("metrics line names function %v format %v, want %s and webp", line[contract.MetricDimFunction], line[contract.MetricDimFormat], rieFunction)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no log line with metrics in the bootstrap's output:\n%s", logs())
+		}
+	}
 }

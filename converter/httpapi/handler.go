@@ -50,6 +50,9 @@ type Config struct {
 	// RedirectTTL is how long the URL a too-large output is redirected to
 	// stays valid; 0 means DefaultRedirectTTL.
 	RedirectTTL time.Duration
+	// Function names the Lambda (AWS_LAMBDA_FUNCTION_NAME) in the metrics a
+	// conversion's log line carries (metrics.go); empty: no metrics.
+	Function string
 }
 
 // DefaultRedirectTTL bounds the URL of a too-large output: long enough for
@@ -66,6 +69,7 @@ type Handler struct {
 	log       *slog.Logger
 	maxInline int
 	urlTTL    time.Duration
+	function  string
 }
 
 // New checks cfg and returns a Handler.
@@ -81,7 +85,7 @@ func New(cfg Config) (*Handler, error) {
 	h := &Handler{
 		originals: cfg.Originals, variants: cfg.Variants,
 		secret: []byte(cfg.OriginVerifySecret), limits: cfg.Limits,
-		log: cfg.Logger, maxInline: cfg.MaxInlineBytes, urlTTL: cfg.RedirectTTL,
+		log: cfg.Logger, maxInline: cfg.MaxInlineBytes, urlTTL: cfg.RedirectTTL, function: cfg.Function,
 	}
 	if h.limits == (converter.Limits{}) {
 		h.limits = converter.DefaultLimits()
@@ -148,7 +152,7 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	if err != nil {
 		return h.fail(rec, fmt.Errorf("converting %q to %s: %w", key, v, err))
 	}
-	rec.timings, rec.bytesOut = res.Timings, len(res.Data)
+	rec.timings, rec.bytesOut, rec.format = res.Timings, len(res.Data), res.Format
 
 	vkey := contract.VariantKey(key, v)
 	ctype := res.Format.ContentType()

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"imgcells/contract"
 	"imgcells/converter"
 	"imgcells/converter/store"
 )
@@ -21,6 +22,7 @@ type record struct {
 	variant   string
 	status    int
 	source    store.Source
+	format    contract.Format // the output format, once converted
 	bytesIn   int
 	bytesOut  int
 	stored    bool
@@ -63,14 +65,14 @@ func (h *Handler) logRequest(ctx context.Context, r *record) {
 		slog.String("key", r.key),
 		slog.String("variant", r.variant),
 		slog.String("source", string(r.source)),
-		slog.Int("bytes_in", r.bytesIn),
-		slog.Int("bytes_out", r.bytesOut),
+		slog.Int(contract.MetricBytesIn, r.bytesIn),
+		slog.Int(contract.MetricBytesOut, r.bytesOut),
 		slog.Bool("stored", r.stored),
 		slog.Float64("fetch_ms", ms(r.fetch)),
 		slog.Float64("decode_ms", ms(r.timings.Decode)),
 		slog.Float64("resize_ms", ms(r.timings.Resize)),
 		slog.Float64("encode_ms", ms(r.timings.Encode)),
-		slog.Float64("convert_ms", ms(r.convert)),
+		slog.Float64(contract.MetricConvertMs, ms(r.convert)),
 		slog.Float64("store_ms", ms(r.store)),
 		slog.Float64("total_ms", ms(time.Since(r.start))),
 	}
@@ -80,5 +82,6 @@ func (h *Handler) logRequest(ctx context.Context, r *record) {
 	if r.err != nil {
 		attrs = append(attrs, slog.String("error", r.err.Error()))
 	}
+	attrs = append(attrs, h.metricAttrs(r)...)
 	h.log.LogAttrs(ctx, level, "request", attrs...)
 }

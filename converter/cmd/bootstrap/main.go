@@ -49,5 +49,7 @@ func setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 		OriginVerifySecret: cfg.secret,
 		Limits:             cfg.limits,
 		Logger:             logger,
+		// Lambda sets it for every runtime; it names the converter's metrics.
+		Function: getenv("AWS_LAMBDA_FUNCTION_NAME"),
 	})
 }
