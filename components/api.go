@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -23,6 +24,7 @@ type regionalAPI struct {
 	cert         *acmCert
 	DomainTarget pulumi.StringOutput
 	DomainZoneID pulumi.StringOutput
+	AccessLogs   *cloudwatch.LogGroup // the stage's access log (accesslogs.go)
 }
 
 // apiSpec says how a cell's API is exposed.
@@ -36,11 +38,13 @@ type apiSpec struct {
 	// ThrottleRate and ThrottleBurst bound the $default stage's routes: past them API
 	// Gateway answers 429 without invoking the converter.
 	ThrottleRate, ThrottleBurst int
+	// LogRetentionDays is how long the stage's access log is kept.
+	LogRetentionDays int
 }
 
 // newAPI creates the HTTP API with a Lambda proxy integration (payload format 2.0), the
-// GET and HEAD routes, the auto-deployed, throttled $default stage and the permission
-// that lets this API, and only it, invoke the function.
+// GET and HEAD routes, the auto-deployed, throttled $default stage with its access log
+// and the permission that lets this API, and only it, invoke the function.
 func newAPI(ctx *pulumi.Context, component string, fn *lambda.Function, spec apiSpec, opts ...pulumi.ResourceOption) (*regionalAPI, error) {
 	name := child(component, "api")
 	api, err := apigatewayv2.NewApi(ctx, name, &apigatewayv2.ApiArgs{
@@ -75,10 +79,15 @@ func newAPI(ctx *pulumi.Context, component string, fn *lambda.Function, spec api
 		}
 		routes = append(routes, r)
 	}
+	accessLogs, err := newLogGroup(ctx, name+"-access-logs", spec.LogRetentionDays, opts...)
+	if err != nil {
+		return nil, err
+	}
 	stage, err := apigatewayv2.NewStage(ctx, name+"-stage", &apigatewayv2.StageArgs{
-		ApiId:      api.ID(),
-		Name:       pulumi.String("$default"),
-		AutoDeploy: pulumi.Bool(true),
+		ApiId:             api.ID(),
+		Name:              pulumi.String("$default"),
+		AutoDeploy:        pulumi.Bool(true),
+		AccessLogSettings: apiAccessLogs(accessLogs),
 		DefaultRouteSettings: &apigatewayv2.StageDefaultRouteSettingsArgs{
 			ThrottlingRateLimit:  pulumi.Float64(float64(spec.ThrottleRate)),
 			ThrottlingBurstLimit: pulumi.Int(spec.ThrottleBurst),
@@ -96,7 +105,7 @@ func newAPI(ctx *pulumi.Context, component string, fn *lambda.Function, spec api
 		return nil, fmt.Errorf("letting %s invoke the converter: %w", name, err)
 	}
 	host := api.ApiEndpoint.ApplyT(trimScheme).(pulumi.StringOutput)
-	return &regionalAPI{API: api, Stage: stage, Endpoint: api.ApiEndpoint, Host: host}, nil
+	return &regionalAPI{API: api, Stage: stage, Endpoint: api.ApiEndpoint, Host: host, AccessLogs: accessLogs}, nil
 }
 
 func trimScheme(u string) string {

@@ -107,6 +107,7 @@ func NewRegionalImageCell(ctx *pulumi.Context, name string, args CellArgs, opts 
 		OnlyCustomDomain: args.Domain != "",
 		ThrottleRate:     args.APIThrottleRate,
 		ThrottleBurst:    args.APIThrottleBurst,
+		LogRetentionDays: args.Converter.LogRetentionDays,
 	}, c.opts...)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package components
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 
@@ -23,7 +24,7 @@ const ExamplePath = "/products/shoe.jpg?width=640"
 // Deploy is the whole program: one AWS provider per region, one cell per region (the
 // primary first, since the others replicate its source bucket), with a domain the
 // ConvertDNS and each cell's convert.<domain>, the front over all of them, then the
-// links between cells (LinkCells) and the stack outputs.
+// links between cells (LinkCells), the monitoring (Monitor) and the stack outputs.
 func Deploy(ctx *pulumi.Context, cfg stackconfig.Config) error {
 	outputs, err := deploy(ctx, cfg)
 	if err != nil {
@@ -110,7 +111,13 @@ func deploy(ctx *pulumi.Context, cfg stackconfig.Config) (pulumi.Map, error) {
 	if err := LinkCells(ctx, cells, CellLinks{DistributionARN: front.DistributionARN, SourceRTC: cfg.ReplicationTimeControl}); err != nil {
 		return nil, err
 	}
-	return stackOutputs(cfg, cells, front), nil
+	mon, err := Monitor(ctx, cfg, cells, front)
+	if err != nil {
+		return nil, err
+	}
+	outputs := stackOutputs(cfg, cells, front)
+	maps.Copy(outputs, monitoringOutputs(cfg, cells, front, mon))
+	return outputs, nil
 }
 
 // Warnings are what a preview should tell the operator about cfg that no check can

@@ -55,6 +55,8 @@ func TestDeployInvariants(t *testing.T) {
 				"validation":  checkValidationRecords,
 				"waf":         checkWAF,
 				"outputs":     checkOutputs,
+				"monitoring":  checkMonitoring,
+				"dashboard":   checkDashboard,
 			} {
 				t.Run(name, func(t *testing.T) { check(t, d) })
 			}

@@ -113,6 +113,10 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		set("hostedZoneId", "Z2FDTNDATAQYW2")
 	case "aws:cloudfront/function:Function", "aws:cloudfront/keyValueStore:KeyValueStore":
 		set("arn", "arn:aws:cloudfront::"+mockAccount+":function/"+id)
+	case "aws:sns/topic:Topic":
+		set("arn", fmt.Sprintf("arn:aws:sns:%s:%s:%s", region, mockAccount, id))
+	case "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination", "aws:cloudwatch/logDeliverySource:LogDeliverySource":
+		set("arn", fmt.Sprintf("arn:aws:logs:%s:%s:delivery-destination:%s", region, mockAccount, str("name")))
 	case "aws-native:cloudfront:OriginAccessControl":
 		set("awsId", "E2OAC"+id)
 	case "aws:wafv2/webAcl:WebAcl":

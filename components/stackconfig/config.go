@@ -40,6 +40,7 @@ type Config struct {
 	ReplicationTimeControl       bool
 	OriginVerifySecret           string // plain here; wrapped as a Pulumi secret wherever it is used
 	ConverterZip                 string // "": build the zip from source when missing or stale
+	Monitoring                   Monitoring
 }
 
 // Raw holds config values as Pulumi hands them to a program: key (without namespace) →
@@ -81,6 +82,8 @@ var Keys = []string{
 	KeyRateLimit, KeyPriceClass,
 	KeyTransformedExpiryDays, KeyLogRetentionDays, KeyReplicationTimeControl,
 	KeyOriginVerifySecret, KeyConverterZip,
+	KeyAlarmEmail, KeyCDNAdditionalMetrics, KeyAccessLogs, KeyAlarmErrorRatePercent, KeyAlarmThrottles,
+	KeyAlarmDurationPercent, KeyAlarmCDN5xxRatePercent, KeyAlarmAlreadyStoredPercent,
 }
 
 // ConfigError is one invalid key: which key, and what is wrong or allowed.
@@ -130,6 +133,7 @@ func parse(raw Raw, needSecret bool) (Config, error) {
 		TransformedExpiryDays:        p.integer(KeyTransformedExpiryDays, 30, 1, 3650),
 		LogRetentionDays:             p.retention(14),
 		ReplicationTimeControl:       p.boolean(KeyReplicationTimeControl, false),
+		Monitoring:                   p.monitoring(),
 	}
 	c.Edge.Widths = p.ascending(KeyWidths, def.Widths, 1, maxDimension, edge.MaxWidths)
 	c.Edge.AspectRatios = p.aspectRatios(def.AspectRatios)

@@ -55,6 +55,10 @@ func TestParseDefaults(t *testing.T) {
 		c.MaxSourceBytes != 25<<20 || c.MaxSourcePixels != 50_000_000 || c.Domain != "" {
 		t.Errorf("unexpected defaults: %+v", c)
 	}
+	wantMon := Monitoring{Thresholds: Thresholds{ErrorRatePercent: 5, Throttles: 1, DurationPercent: 80, CDN5xxRatePercent: 1, AlreadyStoredPercent: 50}}
+	if c.Monitoring != wantMon {
+		t.Errorf("monitoring defaults %+v, want %+v", c.Monitoring, wantMon)
+	}
 }
 
 func TestParseEveryKey(t *testing.T) {
@@ -67,6 +71,9 @@ func TestParseEveryKey(t *testing.T) {
 		KeyAPIThrottleRate: "250", KeyAPIThrottleBurst: " 500", KeyRateLimit: "2000 ",
 		KeyTransformedExpiryDays: "7", KeyLogRetentionDays: "30", KeyReplicationTimeControl: "true",
 		KeyOriginVerifySecret: testSecret, KeyConverterZip: "dist/prebuilt.zip",
+		KeyAlarmEmail: "ops@example.com", KeyCDNAdditionalMetrics: "true", KeyAccessLogs: "true",
+		KeyAlarmErrorRatePercent: "10", KeyAlarmThrottles: "5", KeyAlarmDurationPercent: "90",
+		KeyAlarmCDN5xxRatePercent: "2", KeyAlarmAlreadyStoredPercent: "30",
 	}
 	c, err := Parse(raw)
 	if err != nil {
@@ -81,6 +88,8 @@ func TestParseEveryKey(t *testing.T) {
 		APIThrottleRate: 250, APIThrottleBurst: 500, RateLimit: 2000,
 		PriceClass: "PriceClass_All", TransformedExpiryDays: 7, LogRetentionDays: 30, ReplicationTimeControl: true,
 		OriginVerifySecret: testSecret, ConverterZip: "dist/prebuilt.zip",
+		Monitoring: Monitoring{AlarmEmail: "ops@example.com", CDNAdditionalMetrics: true, AccessLogs: true,
+			Thresholds: Thresholds{ErrorRatePercent: 10, Throttles: 5, DurationPercent: 90, CDN5xxRatePercent: 2, AlreadyStoredPercent: 30}},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)
@@ -155,6 +164,14 @@ func TestParseErrors(t *testing.T) {
 		{"secret short", with(devRaw(), KeyOriginVerifySecret, "short"), KeyOriginVerifySecret, "at least 16"},
 		{"zip not a zip", with(devRaw(), KeyConverterZip, "dist/bootstrap"), KeyConverterZip, ".zip"},
 		{"unknown key", with(devRaw(), "region", "us-east-1"), "region", "unknown key"},
+		{"alarm e-mail not an address", with(devRaw(), KeyAlarmEmail, "ops at example"), KeyAlarmEmail, "an e-mail address"},
+		{"additional metrics not bool", with(devRaw(), KeyCDNAdditionalMetrics, "sure"), KeyCDNAdditionalMetrics, "true or false"},
+		{"access logs not bool", with(devRaw(), KeyAccessLogs, "s3"), KeyAccessLogs, "true or false"},
+		{"error rate zero", with(devRaw(), KeyAlarmErrorRatePercent, "0"), KeyAlarmErrorRatePercent, "from 1 to 100"},
+		{"throttles zero", with(devRaw(), KeyAlarmThrottles, "0"), KeyAlarmThrottles, "from 1 to"},
+		{"duration past the timeout", with(devRaw(), KeyAlarmDurationPercent, "150"), KeyAlarmDurationPercent, "from 10 to 100"},
+		{"cdn 5xx rate not a number", with(devRaw(), KeyAlarmCDN5xxRatePercent, "1.5"), KeyAlarmCDN5xxRatePercent, "whole number"},
+		{"already stored over 100", with(devRaw(), KeyAlarmAlreadyStoredPercent, "101"), KeyAlarmAlreadyStoredPercent, "from 1 to 100"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -55,7 +55,7 @@ func (p *parser) integer(key string, def, lo, hi int) int {
 	return n
 }
 
-func (p *parser) boolean(key string, def bool) bool {
+func (p *parser) boolean(key string, def bool) bool { //nolint:unparam // every boolean key defaults to false today; the parameter keeps a default visible at each call
 	v, ok := p.raw[key]
 	if !ok {
 		return def
