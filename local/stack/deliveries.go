@@ -100,7 +100,8 @@ func (l *deliveryLog) list() []Delivery {
 func (s *Stack) Deliveries() []Delivery { return s.deliveries.list() }
 
 // serveLocalAPI answers the stack's own endpoints:
-// /_local/deliveries (the recent requests as JSON, for the gallery page).
+// /_local/deliveries (the recent requests as JSON, for the gallery page) and
+// those cmd/verify uses (outputs.go).
 func (s *Stack) serveLocalAPI(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/_local/deliveries":
@@ -113,6 +114,8 @@ func (s *Stack) serveLocalAPI(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		_, _ = w.Write(append(body, '\n')) // a viewer that hung up cannot be told
 	default:
-		http.NotFound(w, r)
+		if !s.serveVerifyAPI(w, r) { // outputs.go
+			http.NotFound(w, r)
+		}
 	}
 }
