@@ -41,8 +41,14 @@ type alarmDef struct {
 // regionalAlarms watch one region's converter and its API. CloudWatch
 // evaluates an alarm only on metrics of its own region, and an alarm notifies
 // only an SNS topic of its own region (PutMetricAlarm refuses another region's
-// topic: "Invalid region … specified"), so each region has its own alarms and
-// topic, on its own provider.
+// topic with "Invalid region … specified. Only <region> is supported", as
+// https://github.com/cds-snc/notification-terraform/pull/128 records), so each
+// region has its own alarms and topic, on its own provider. Metric names and
+// dimensions: Lambda's (FunctionName), HTTP APIs' (ApiId; Count, 4xx, 5xx:
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-metrics.html)
+// and the converter's own (contract.MetricNamespace). The rates use metric
+// math's IF, which alarms accept
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html).
 func regionalAlarms(region string, fn, apiID pulumi.StringInput, t stackconfig.Thresholds) []alarmDef {
 	lambdaDims := pulumi.StringMap{"FunctionName": fn}
 	apiDims := pulumi.StringMap{"ApiId": apiID}
