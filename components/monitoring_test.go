@@ -204,6 +204,7 @@ func checkMonitoring(t *testing.T, d *deployment) {
 		}
 	}
 	checkAccessLogs(t, d, n)
+	checkMonitoringOutputs(t, d)
 }
 
 // Every converter API stage logs JSON lines with the request id the converter
