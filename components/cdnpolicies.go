@@ -26,11 +26,10 @@ const (
 //     Accept, width and quality into the path and cleared the query, so any header,
 //     cookie or query in the key would only split the cache;
 //   - an origin request policy that forwards only the headers the edge function sets for
-//     the origins (contract.OriginRequestHeaders: x-imgcells-viewer-uri, the URL the viewer
-//     asked for, where the converter's 302 for a too-large output points; x-imgcells-variant,
-//     the rewritten URI, which API Gateway cannot cut at a "?" or "#" in the key as it does
-//     the path) and nothing else from the viewer (no Host: S3 and API Gateway must see their own hostnames). What an
-//     origin request policy forwards is not part of the cache key;
+//     the origins (contract.OriginRequestHeaders: x-imgcells-variant, the rewritten URI,
+//     which API Gateway cannot cut at a "?" or "#" in the key as it does the path) and
+//     nothing else from the viewer (no Host: S3 and API Gateway must see their own
+//     hostnames). What an origin request policy forwards is not part of the cache key;
 //   - a response headers policy adding Vary: Accept (the same URL serves different formats
 //     to different browsers) and the usual security headers.
 func newPolicies(ctx *pulumi.Context, front string, opts ...pulumi.ResourceOption) (cdnPolicies, error) {

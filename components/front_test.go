@@ -86,16 +86,16 @@ func checkCDN(t *testing.T, d *deployment) {
 		str(cp[0].Inputs, append(p, "queryStringsConfig", "queryStringBehavior")...) != "none" {
 		t.Errorf("cache key must be the URI alone: %v", get(cp[0].Inputs, p...))
 	}
-	// The origins get exactly the edge function's headers (the viewer's URL, for the
-	// converter's 302, and the rewritten URI, for keys with ? or #) and nothing else from the viewer; the key stays the URI alone.
+	// The origins get exactly the edge function's header (the rewritten URI, for keys
+	// with ? or #) and nothing else from the viewer; the key stays the URI alone.
 	orp := d.ofType(tORP)
 	if len(orp) != 1 {
 		t.Fatalf("%d origin request policies", len(orp))
 	}
 	if got := strs(orp[0].Inputs, "headersConfig", "headers", "items"); str(orp[0].Inputs, "headersConfig", "headerBehavior") != "whitelist" ||
-		!slices.Equal(got, []string{contract.ViewerURIHeader, contract.VariantHeader}) || !slices.Equal(got, contract.OriginRequestHeaders()) {
-		t.Errorf("origin request policy forwards headers %v (%s), want only %s and %s", got, str(orp[0].Inputs, "headersConfig", "headerBehavior"),
-			contract.ViewerURIHeader, contract.VariantHeader)
+		!slices.Equal(got, []string{contract.VariantHeader}) || !slices.Equal(got, contract.OriginRequestHeaders()) {
+		t.Errorf("origin request policy forwards headers %v (%s), want only %s", got, str(orp[0].Inputs, "headersConfig", "headerBehavior"),
+			contract.VariantHeader)
 	}
 	if str(orp[0].Inputs, "cookiesConfig", "cookieBehavior") != "none" || str(orp[0].Inputs, "queryStringsConfig", "queryStringBehavior") != "none" {
 		t.Errorf("origin request policy forwards cookies or query strings: %v", orp[0].Inputs)

@@ -7,11 +7,6 @@ const (
 	// converter refuses a request without it (403).
 	OriginVerifyHeader = "x-origin-verify"
 
-	// ViewerURIHeader is set by the edge function on every request it rewrites:
-	// the path and query string as the viewer sent them. The converter answers
-	// an output too large to return inline with a redirect there.
-	ViewerURIHeader = "x-imgcells-viewer-uri"
-
 	// VariantHeader is set by the edge function on every request it rewrites:
 	// the rewritten URI itself, percent-encoded as in the path. API Gateway
 	// HTTP APIs hand the Lambda the path decoded and cut at a decoded "?", so a
@@ -23,4 +18,4 @@ const (
 // distribution's origin request policy forwards to its origins (and the local
 // stack to its converter): exactly those the edge function sets. None of them
 // is in the cache key, and the function overwrites any copy a viewer sends.
-func OriginRequestHeaders() []string { return []string{ViewerURIHeader, VariantHeader} }
+func OriginRequestHeaders() []string { return []string{VariantHeader} }

@@ -107,10 +107,10 @@ process.stdout.write(JSON.stringify(out));
 			t.Errorf("%s: cfrun answers %d, node %+v", ev.Request.URI, res.Response.StatusCode, n)
 		case res.Request != nil && (n.URI != res.Request.URI || n.Method != res.Request.Method || len(n.Query) != 0):
 			t.Errorf("%s: cfrun rewrites to %s, node to %+v", ev.Request.URI, res.Request.URI, n)
-		case res.Request != nil && (n.Headers[contract.ViewerURIHeader].Value != res.Request.Headers[contract.ViewerURIHeader].Value ||
-			len(n.Headers[contract.ViewerURIHeader].MultiValue) > 0):
-			t.Errorf("%s: cfrun sets %s %+v, node %+v", ev.Request.URI, contract.ViewerURIHeader,
-				res.Request.Headers[contract.ViewerURIHeader], n.Headers[contract.ViewerURIHeader])
+		case res.Request != nil && (n.Headers[contract.VariantHeader].Value != res.Request.Headers[contract.VariantHeader].Value ||
+			len(n.Headers[contract.VariantHeader].MultiValue) > 0):
+			t.Errorf("%s: cfrun sets %s %+v, node %+v", ev.Request.URI, contract.VariantHeader,
+				res.Request.Headers[contract.VariantHeader], n.Headers[contract.VariantHeader])
 		}
 	}
 	return len(events)
@@ -138,7 +138,7 @@ func nodeEvents(kvs map[string]string) []cfrun.Event {
 		add("GET", edge.SignURL(kvs[edge.KeyCurrent], key, nil, time.Unix(now-1, 0)), "")
 		add("GET", contract.EncodePath(key), "")
 	}
-	// the viewer's URL as the header carries it: raw non-ASCII, spaces, repeats
+	// odd queries and paths as a viewer may send them: raw non-ASCII, spaces, repeats
 	for _, target := range []string{"/日本 shoe😀.jpg?width=600&height=400", "/a.jpg?x=1&x=2&note=a b&v", "/a.jpg?", `/\e.example/a.jpg?b=\`} {
 		add("GET", target, "")
 	}

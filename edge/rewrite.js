@@ -4,11 +4,10 @@ import cf from 'cloudfront';
 // /<key>?width=&height=&quality=&format=&fit= into the canonical variant key
 // /<key>/format=F[,quality=Q][,width=W][,height=H][,fit=cover] with an empty
 // query string, so the URI alone is the cache key and names the S3 object.
-// Every rewritten request also carries x-imgcells-viewer-uri, the URL the
-// viewer asked for (the converter's 302 for a too-large output points there),
-// and x-imgcells-variant, the rewritten URI, which API Gateway cannot cut at
-// an encoded ? or # as it does the path. It uses only what the runtime's
-// documentation lists (edge/runtime_test.go checks the calls).
+// Every rewritten request also carries x-imgcells-variant, the rewritten URI,
+// which API Gateway cannot cut at an encoded ? or # as it does the path. It
+// uses only what the runtime's documentation lists (edge/runtime_test.go
+// checks the calls).
 // CONFIG is written by edge.Render from the stack's configuration.
 var CONFIG = __IMGCELLS_CONFIG__;
 
@@ -86,13 +85,13 @@ function count(s) {
 }
 
 // swap replaces a by b in s for each [pattern, a, b] of pairs from index i
-// whose pattern is found in probe (s itself by default). split and join,
-// never a regex replace: in njs each match of a replace allocates about half
-// a KiB, so a run of matches costs megabytes. Regexes are only searched: in
-// njs RegExp.test allocates 20 KiB a call, String.search a fiftieth of that.
-function swap(s, pairs, i, probe) {
+// whose pattern is found in s. split and join, never a regex replace: in njs
+// each match of a replace allocates about half a KiB, so a run of matches
+// costs megabytes. Regexes are only searched: in njs RegExp.test allocates
+// 20 KiB a call, String.search a fiftieth of that.
+function swap(s, pairs, i) {
   for (; i < pairs.length; i++) {
-    if ((probe || s).search(pairs[i][0]) >= 0) s = s.split(pairs[i][1]).join(pairs[i][2]);
+    if (s.search(pairs[i][0]) >= 0) s = s.split(pairs[i][1]).join(pairs[i][2]);
   }
   return s;
 }
@@ -206,32 +205,6 @@ function sameText(a, b) {
   return x === 0;
 }
 
-// viewerURI rebuilds the URL as the viewer sent it. CloudFront gives query
-// names and values as spelt, percent-encoding kept; a repeated name lists
-// every value (the first too) in multiValue. Bytes a header cannot carry
-// (controls, space, non-ASCII) are percent-encoded as UTF-8, and so is \,
-// which browsers read as / in a Location (/\host would leave the site):
-// encodeURI does that, and the printable characters it also escapes, found
-// in the URL as sent, are put back (% last, so %XX the viewer sent stays as
-// it was). Text that is not Unicode (a lone surrogate) gives the canonical
-// path.
-var SENT = [[/"/, '%22', '"'], [/</, '%3C', '<'], [/>/, '%3E', '>'], [/\[/, '%5B', '['],
-  [/\]/, '%5D', ']'], [/\^/, '%5E', '^'], [/\x60/, '%60', '\x60'], [/\{/, '%7B', '{'],
-  [/\|/, '%7C', '|'], [/\}/, '%7D', '}'], [/%/, '%25', '%']];
-function viewerURI(uri, qs, path) {
-  var parts = [];
-  for (var name in qs) {
-    var p = qs[name], list = p.multiValue;
-    // no array per parameter: in njs each costs about half a KiB
-    if (!list || !list.length) parts.push(name + '=' + p.value);
-    else for (var i = 0; i < list.length; i++) parts.push(name + '=' + list[i].value);
-  }
-  var s = uri + (parts.length ? '?' + parts.join('&') : '');
-  if (s.search(/[^!-\x5b\x5d-~]/) < 0) return s;
-  try { var e = encodeURI(s); } catch (x) { return path; }
-  return s.search(/["%<>[\]^\x60{|}]/) < 0 ? e : swap(e, SENT, 0, s);
-}
-
 async function kvsKey(kvs, name) {
   try { return await kvs.get(name); } catch (e) { return null; }
 }
@@ -273,9 +246,7 @@ async function handler(event) {
   var uri = path + '/' + ops(qs, h);
   // S3 keys are at most 1024 bytes; each %XX in uri is one byte of the key
   if (uri.length - 2 * (uri.split('%').length - 1) - 1 > 1024) return reply(400, 'image path too long');
-  // set, never appended: a viewer cannot choose where the 302 points
-  // nor which variant is converted
-  h['x-imgcells-viewer-uri'] = { value: viewerURI(request.uri, qs, path) };
+  // set, never appended: a viewer cannot choose which variant is converted
   h['x-imgcells-variant'] = { value: uri };
   request.headers = h;
   request.uri = uri;

@@ -3,6 +3,7 @@ package edge_test
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 
 	"imgcells/contract"
@@ -69,5 +70,34 @@ func TestViewerCannotChooseTheVariant(t *testing.T) {
 	uri, got := variantHeader(t, r, "/shoe.jpg?width=64", h)
 	if got != uri || got != "/shoe.jpg/format=webp,quality=75,width=64" {
 		t.Errorf("header %q, rewritten URI %q", got, uri)
+	}
+}
+
+// TestFunctionSetsTheOriginRequestHeaders: the headers the function adds to a
+// rewritten request are exactly those the origin request policy forwards and
+// the converter reads (contract.OriginRequestHeaders), so a header renamed in
+// rewrite.js alone fails here.
+func TestFunctionSetsTheOriginRequestHeaders(t *testing.T) {
+	r := runner(t, edge.DefaultConfig(), nil)
+	h := http.Header{}
+	h.Set("Accept", "image/webp")
+	h.Set("User-Agent", "test")
+	for _, target := range []string{"/shoe.jpg", "/a/b c.png?width=300&format=png", "/x.jpg?sig=1&height=9"} {
+		res, err := r.Run(cfrun.NewEvent("GET", target, h))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rewritten(t, res)
+		var added []string
+		for name := range res.Request.Headers {
+			if h.Get(name) == "" {
+				added = append(added, name)
+			}
+		}
+		slices.Sort(added)
+		want := slices.Sorted(slices.Values(contract.OriginRequestHeaders()))
+		if !slices.Equal(added, want) {
+			t.Errorf("%s: the function adds %v, the origin request policy forwards %v", target, added, want)
+		}
 	}
 }

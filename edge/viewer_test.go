@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"testing"
 
-	"imgcells/contract"
 	"imgcells/edge"
 	"imgcells/edge/cfrun"
 )
@@ -16,8 +15,6 @@ type ViewerVector struct {
 	Accept string `json:"accept"`
 	URI    string `json:"uri"`
 	Status int    `json:"status"`
-	// ViewerURI, when given, is the x-imgcells-viewer-uri header expected.
-	ViewerURI string `json:"viewerURI"`
 }
 
 func TestViewerVectors(t *testing.T) {
@@ -42,8 +39,6 @@ func TestViewerVectors(t *testing.T) {
 			t.Errorf("%s %s: got %+v, want status %d", v.Method, v.Target, res, v.Status)
 		case v.Status == 0 && (res.Request == nil || res.Request.URL() != v.URI || res.Request.Method != v.Method):
 			t.Errorf("%s %s: got %+v %+v, want %s", v.Method, v.Target, res.Request, res.Response, v.URI)
-		case v.ViewerURI != "" && res.Request.Headers[contract.ViewerURIHeader].Value != v.ViewerURI:
-			t.Errorf("%s %s: %s is %+v, want %q", v.Method, v.Target, contract.ViewerURIHeader, res.Request.Headers[contract.ViewerURIHeader], v.ViewerURI)
 		}
 	}
 }

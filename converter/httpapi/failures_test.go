@@ -77,23 +77,25 @@ func TestOriginalOverByteLimitIs413(t *testing.T) {
 // An output over the inline limit is stored and answered with a 302 to the
 // stored object itself (the store's short-lived URL), never to the CDN: a
 // retry through the CDN could reach a region replication has not reached
-// and loop. The viewer's URL from the edge plays no part, hostile or not.
+// and loop. No header steers it, hostile or not: not even one named as the
+// viewer's URL once was (x-imgcells-viewer-uri), which nothing reads now.
 func TestOversizedOutputRedirectsToTheStoredObject(t *testing.T) {
 	hs := newHarness(t, func(c *httpapi.Config) { c.MaxInlineBytes = 1000 })
 	const vkey = "products/photo.jpg/format=png"
-	for _, viewerURI := range []string{"", "/products/photo.jpg?format=png", "//evil.example/x", "https://evil.example/x", "/a\r\nset-cookie: x=1"} {
+	for _, hostile := range []string{"", "/products/photo.jpg?format=png", "//evil.example/x", "https://evil.example/x", "/a\r\nset-cookie: x=1"} {
 		e := withPath(fixture(t, "get.json"), "/"+vkey)
-		if viewerURI != "" {
-			e.Headers[contract.ViewerURIHeader] = viewerURI
+		if hostile != "" {
+			e.Headers["x-imgcells-viewer-uri"] = hostile
+			e.Headers["x-forwarded-host"] = hostile
 		}
 		resp := hs.do(t, e)
 		if resp.StatusCode != http.StatusFound || resp.Headers["cache-control"] != "no-store" || resp.Body != "" {
-			t.Fatalf("viewer URI %q: status %d headers %v body %q: want a 302, no-store, no body", viewerURI, resp.StatusCode, resp.Headers, resp.Body)
+			t.Fatalf("headers %q: status %d headers %v body %q: want a 302, no-store, no body", hostile, resp.StatusCode, resp.Headers, resp.Body)
 		}
 		loc, err := url.Parse(resp.Headers["location"])
 		if err != nil || loc.Scheme != "https" || loc.Host != store.MemoryURLHost || loc.Path != "/"+vkey ||
 			loc.Query().Get("ttl") != httpapi.DefaultRedirectTTL.String() {
-			t.Errorf("viewer URI %q: location %q (%v), want the stored %s for %s", viewerURI, resp.Headers["location"], err, vkey, httpapi.DefaultRedirectTTL)
+			t.Errorf("headers %q: location %q (%v), want the stored %s for %s", hostile, resp.Headers["location"], err, vkey, httpapi.DefaultRedirectTTL)
 		}
 	}
 	stored, ok := hs.mem.Variant(vkey)

@@ -41,8 +41,7 @@ type originResult struct {
 // originHeaders are the headers of the edge function's rewritten request
 // that the origin request policy forwards to the origins
 // (contract.OriginRequestHeaders, as components/cdnpolicies.go deploys it):
-// x-imgcells-viewer-uri and x-imgcells-variant, and nothing else from the
-// viewer.
+// x-imgcells-variant, and nothing else from the viewer.
 func originHeaders(req *cfrun.Request) http.Header {
 	out := http.Header{}
 	for _, name := range contract.OriginRequestHeaders() {

@@ -182,7 +182,7 @@ func TestOversizedOutputRedirectsToTheStoredObject(t *testing.T) {
 						continue
 					}
 					sent := rec.last(t).Headers
-					if names := slices.Sorted(maps.Keys(sent)); !slices.Equal(names, []string{"host", "user-agent", contract.VariantHeader, contract.ViewerURIHeader, contract.OriginVerifyHeader}) {
+					if names := slices.Sorted(maps.Keys(sent)); !slices.Equal(names, []string{"host", "user-agent", contract.VariantHeader, contract.OriginVerifyHeader}) {
 						t.Errorf("%s: converter got headers %v, want only CloudFront's and the edge's", r.target, names)
 					}
 				}
