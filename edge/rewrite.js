@@ -14,9 +14,12 @@ var CONFIG = __IMGCELLS_CONFIG__;
 // Bounds on viewer input, checked before any work on it. A key is at most
 // 1024 bytes: at most 3 characters each (%XX) in the URI, at least one each
 // decoded. Accept is read up to 512 characters and 20 types, as
-// AWS's image-handler solution does. No image URL needs more than 50 query
-// values or 1024 characters of names and values (a signed one needs ~150).
-var MAX_URI = 3 * 1024 + 3, MAX_ACCEPT = 512, MAX_TYPES = 20, MAX_PARAMS = 50, MAX_QUERY = 1024;
+// AWS's image-handler solution does. The query is never walked: only the
+// allow-listed names are looked up, and a value longer than MAX_VALUE
+// characters as sent is ignored (no width, height, quality, format, fit, exp
+// or sig is that long; a sig written all as %XX is 192), so tracking
+// parameters of any number and length pass untouched.
+var MAX_URI = 3 * 1024 + 3, MAX_ACCEPT = 512, MAX_TYPES = 20, MAX_VALUE = 256;
 
 function reply(status, text) {
   return {
@@ -104,20 +107,6 @@ function encode(s, keep) {
   return swap(encodeURIComponent(s), STRICT, keep ? 0 : 1);
 }
 
-// tooLong reports whether the query has more than MAX_PARAMS values or
-// MAX_QUERY characters of names and values.
-function tooLong(qs) {
-  var n = 0, size = 0;
-  for (var name in qs) {
-    var p = qs[name], list = p.multiValue && p.multiValue.length ? p.multiValue : [p];
-    n += list.length;
-    if (n > MAX_PARAMS) return true;
-    for (var i = 0; i < list.length; i++) size += name.length + list[i].value.length;
-    if (size > MAX_QUERY) return true;
-  }
-  return false;
-}
-
 // canonicalPath decodes the viewer's path once and encodes it again; it
 // returns null for a path that cannot name an original: not absolute, a
 // control character, an empty, . or .. segment, a bad escape; and '' for
@@ -131,12 +120,24 @@ function canonicalPath(uri) {
   } catch (e) { return null; }
 }
 
+// param returns the first value of name decoded once, form style (+ is a
+// space), as the signer encodes it; null when absent or over MAX_VALUE.
 var PLUS = [[/\+/, '+', ' ']];
 function param(qs, name) {
   var p = qs[name];
-  if (!p || typeof p.value !== 'string') return null;
-  // one decoding, form style (+ is a space), as the signer encodes
+  if (!p || typeof p.value !== 'string' || p.value.length > MAX_VALUE) return null;
   try { return decodeURIComponent(swap(p.value, PLUS, 0)); } catch (e) { return p.value; }
+}
+
+// SIGNED are the parameters a signature covers, in signing order: exp, then
+// those the variant is made of. params reads each once (exp only when
+// signing), so the signature and the variant see the same values and a
+// hostile value is decoded once, not once for each.
+var SIGNED = ['exp', 'fit', 'format', 'height', 'quality', 'width'];
+function params(qs) {
+  var v = {};
+  for (var i = CONFIG.signing ? 0 : 1; i < SIGNED.length; i++) v[SIGNED[i]] = param(qs, SIGNED[i]);
+  return v;
 }
 
 // pickFormat resolves format=auto (and anything unknown) from Accept.
@@ -149,16 +150,16 @@ function pickFormat(asked, h) {
   return types['image/webp'] ? 'webp' : 'jpeg';
 }
 
-function ops(qs, headers) {
-  var f = param(qs, 'format');
-  var format = pickFormat(f === null ? 'auto' : f.toLowerCase(), headers);
+// ops is the variant of the values v (from params).
+function ops(v, headers) {
+  var format = pickFormat(v.format === null ? 'auto' : v.format.toLowerCase(), headers);
   var out = 'format=' + format;
   if (format !== 'png') {
-    var q = count(param(qs, 'quality') || '');
+    var q = count(v.quality || '');
     out += ',quality=' + (q !== null && q <= 100 ? nearest(CONFIG.qualities, q) : CONFIG.defaultQuality);
   }
-  var w = count(param(qs, 'width') || '');
-  var h = count(param(qs, 'height') || '');
+  var w = count(v.width || '');
+  var h = count(v.height || '');
   if (w !== null && h !== null) {
     // Both: the box takes the configured ratio nearest the asked one, so a
     // width breakpoint has one box per ratio. The width snaps up, the height
@@ -177,23 +178,20 @@ function ops(qs, headers) {
   } else if (h !== null) {
     out += ',height=' + snapUp(CONFIG.widths, h);
   }
-  var fit = param(qs, 'fit');
-  if (w !== null && h !== null && fit !== null && fit.toLowerCase() === 'cover') out += ',fit=cover';
+  if (w !== null && h !== null && v.fit !== null && v.fit.toLowerCase() === 'cover') out += ',fit=cover';
   return out;
 }
 
 // signedMessage is what sig signs: the canonical path, "?", then each
-// covered parameter the viewer sent (exp, fit, format, height, quality,
-// width: its first value, decoded once) as name=value joined by &, the value
+// covered parameter the viewer sent (SIGNED: its first value, decoded once,
+// unless over MAX_VALUE) as name=value joined by &, the value
 // percent-encoded as a path segment. No value holds a bare & or =, so a
 // message names one request: later parameters cannot be folded into an
 // earlier value. The signer (edge.SignedMessage) needs no configuration.
-function signedMessage(path, qs) {
-  var names = ['exp', 'fit', 'format', 'height', 'quality', 'width'];
+function signedMessage(path, v) {
   var parts = [];
-  for (var i = 0; i < names.length; i++) {
-    var v = param(qs, names[i]);
-    if (v !== null) parts.push(names[i] + '=' + encode(v));
+  for (var i = 0; i < SIGNED.length; i++) {
+    if (v[SIGNED[i]] !== null) parts.push(SIGNED[i] + '=' + encode(v[SIGNED[i]]));
   }
   return path + '?' + parts.join('&');
 }
@@ -209,16 +207,15 @@ async function kvsKey(kvs, name) {
   try { return await kvs.get(name); } catch (e) { return null; }
 }
 
-async function verify(path, qs) {
-  var sig = param(qs, 'sig');
+async function verify(path, sig, v) {
   if (sig === null) return 'missing signature';
-  var exp = param(qs, 'exp');
+  var exp = v.exp;
   if (exp !== null) {
     if (exp.search(/^[0-9]{1,12}$/) < 0) return 'bad exp';
     if (Date.now() / 1000 > parseInt(exp, 10)) return 'signature expired';
   }
   var msg;
-  try { msg = signedMessage(path, qs); } catch (e) { return 'bad signature'; }
+  try { msg = signedMessage(path, v); } catch (e) { return 'bad signature'; }
   var kvs = cf.kvs();
   var names = ['sign.key', 'sign.key.previous'];
   for (var i = 0; i < names.length; i++) {
@@ -234,16 +231,16 @@ async function handler(event) {
   var request = event.request;
   if (request.uri.length > MAX_URI) return reply(400, 'image path too long');
   var qs = request.querystring || {};
-  if (tooLong(qs)) return reply(400, 'query string too long');
   var path = canonicalPath(request.uri);
   if (path === null) return reply(400, 'bad image path');
   if (path === '') return reply(400, 'image path too long');
+  var v = params(qs);
   if (CONFIG.signing) {
-    var bad = await verify(path, qs);
+    var bad = await verify(path, param(qs, 'sig'), v);
     if (bad !== null) return reply(403, bad);
   }
   var h = request.headers || {};
-  var uri = path + '/' + ops(qs, h);
+  var uri = path + '/' + ops(v, h);
   // S3 keys are at most 1024 bytes; each %XX in uri is one byte of the key
   if (uri.length - 2 * (uri.split('%').length - 1) - 1 > 1024) return reply(400, 'image path too long');
   // set, never appended: a viewer cannot choose which variant is converted

@@ -25,6 +25,15 @@ const (
 // signedParams are the query parameters a signature covers, in signing order.
 var signedParams = []string{"exp", "fit", "format", "height", "quality", "width"}
 
+// MaxValueLength is the longest query value the function reads, counted as
+// the URL spells it (rewrite.js, MAX_VALUE): a longer one is treated as
+// absent, by the variant and by the signed message alike. No real value
+// comes close (a sig is 64 characters, 192 written all as %XX). SignedMessage
+// covers every value it is given, so a URL in which a covered value is
+// written longer than this (SignURL writes url.QueryEscape of it) never
+// verifies: the function leaves that value out of the text it checks.
+const MaxValueLength = 256
+
 // SignedMessage is the text a URL's sig signs: the canonical path, "?", then
 // each covered parameter present (exp, fit, format, height, quality, width;
 // the first value of each) as name=value in that order joined by "&", the
@@ -52,7 +61,9 @@ func Signature(secret, key string, params url.Values) string {
 }
 
 // SignURL returns a signed request target for an original's key with the
-// given parameters, valid until exp (no expiry when exp is zero).
+// given parameters, valid until exp (no expiry when exp is zero). A covered
+// value longer than MaxValueLength once escaped makes a URL that never
+// verifies.
 func SignURL(secret, key string, params url.Values, exp time.Time) string {
 	p := url.Values{}
 	for name, v := range params {

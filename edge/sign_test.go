@@ -36,6 +36,12 @@ func TestSignedURLs(t *testing.T) {
 	good := edge.SignURL("k-2026-11", "products/red shoe.jpg", p, time.Unix(now+60, 0))
 	noExp := edge.SignURL("k-2026-11", "products/red shoe.jpg", p, time.Time{})
 	want := "/products/red%20shoe.jpg/format=webp,quality=75,width=640"
+	// a format of n characters as SignURL writes it (garbage: format=auto)
+	withFormat := func(n int) string {
+		q := url.Values{"width": {"640"}, "format": {"webp" + strings.Repeat("_", n-4)}}
+		return edge.SignURL("k-2026-11", "products/red shoe.jpg", q, time.Unix(now+60, 0))
+	}
+	tracking := strings.Repeat("&utm_source=mail&utm_medium=email&gclid=Cj0KCQjw", 150)
 	for _, c := range []struct {
 		name, target string
 		status       int
@@ -46,6 +52,12 @@ func TestSignedURLs(t *testing.T) {
 		{"good, sig all percent-encoded", percentSig(t, good), 200},
 		{"good, other spelling of the path", strings.Replace(good, "red%20shoe", "r%65d%20shoe", 1), 200},
 		{"good, unsigned junk added", good + "&utm=x", 200},
+		{"good, 7 KB of tracking parameters added", good + tracking, 200},
+		{"good, a width over the bound added after", good + "&width=" + strings.Repeat("1", edge.MaxValueLength+1), 200},
+		{"good, a signed value at the bound", withFormat(edge.MaxValueLength), 200},
+		// the function leaves a value over the bound out of the message
+		{"a signed value over the bound never verifies", withFormat(edge.MaxValueLength + 1), 403},
+		{"width over the bound before the signed one", strings.Replace(good, "?", "?width="+strings.Repeat("1", edge.MaxValueLength+1)+"&", 1), 403},
 		{"missing", "/products/red%20shoe.jpg?width=640", 403},
 		{"wrong key", edge.SignURL("other", "products/red shoe.jpg", p, time.Unix(now+60, 0)), 403},
 		{"width changed", strings.Replace(good, "width=640", "width=1080", 1), 403},
