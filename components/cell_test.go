@@ -2,6 +2,7 @@ package components
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -105,15 +106,18 @@ func checkAPIExposure(t *testing.T, d *deployment) {
 
 // checkConverterEnv loads the environment the stack gives a converter function
 // with the bootstrap's own loader (contract.LoadConverterEnv), adding only
-// AWS_REGION as Lambda does: a variable renamed or dropped on either side, or
-// one more required, fails here.
+// AWS_REGION and the function's memory as Lambda does: a variable renamed or
+// dropped on either side, or one more required, fails here.
 func checkConverterEnv(t *testing.T, d *deployment, fn *recorded, region, primarySource string) {
 	t.Helper()
 	env := get(fn.Inputs, "environment", "variables").ObjectValue()
 	if !env[contract.EnvOriginVerifySecret].ContainsSecrets() {
 		t.Errorf("%s: the origin-verify secret is not a Pulumi secret", fn.Name)
 	}
-	vars := map[string]string{contract.EnvRegion: region}
+	vars := map[string]string{
+		contract.EnvRegion:         region,
+		contract.EnvFunctionMemory: strconv.Itoa(num(fn.Inputs, "memorySize")),
+	}
 	for k, v := range env {
 		vars[string(k)] = plain(v).StringValue()
 	}
@@ -130,6 +134,7 @@ func checkConverterEnv(t *testing.T, d *deployment, fn *recorded, region, primar
 		OriginVerifySecret:  testSecret,
 		MaxSourceBytes:      d.cfg.MaxSourceBytes,
 		MaxSourcePixels:     d.cfg.MaxSourcePixels,
+		Budget:              contract.Budget{MemoryMB: d.cfg.ConverterMemoryMB, Timeout: contract.ConverterTimeout},
 	}
 	if got != want {
 		t.Errorf("%s: the bootstrap reads\n%+v\nwant\n%+v", fn.Name, got, want)
@@ -137,7 +142,7 @@ func checkConverterEnv(t *testing.T, d *deployment, fn *recorded, region, primar
 	// Nothing is set that the bootstrap does not read.
 	want.Region = ""
 	for k := range vars {
-		if _, ok := want.Vars()[k]; !ok && k != contract.EnvRegion {
+		if _, ok := want.Vars()[k]; !ok && k != contract.EnvRegion && k != contract.EnvFunctionMemory {
 			t.Errorf("%s: sets %s, which the bootstrap does not read", fn.Name, k)
 		}
 	}

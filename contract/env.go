@@ -11,6 +11,10 @@ import (
 const (
 	// EnvRegion is set by Lambda itself: the function's region.
 	EnvRegion = "AWS_REGION"
+	// EnvFunctionMemory is set by Lambda itself: the function's memory in
+	// MB, from which the converter's Budget is derived ("Defined runtime
+	// environment variables", AWS Lambda Developer Guide).
+	EnvFunctionMemory = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"
 	// EnvSourceBucket is this region's replica of the source bucket (in the
 	// primary region, the main source bucket).
 	EnvSourceBucket = "IMGCELLS_SOURCE_BUCKET"
@@ -42,10 +46,14 @@ type ConverterEnv struct {
 	MaxSourceBytes      int64 // DefaultMaxSourceBytes when unset
 	MaxSourcePixels     int64 // DefaultMaxSourcePixels when unset
 	S3Endpoint          string
+	// Budget is the function's memory (EnvFunctionMemory, the default
+	// converter memory when unset) and ConverterTimeout.
+	Budget Budget
 }
 
 // Vars is the environment that LoadConverterEnv reads back as e, without
-// AWS_REGION (Lambda sets it) and without unset optional values.
+// AWS_REGION and AWS_LAMBDA_FUNCTION_MEMORY_SIZE (Lambda sets them) and
+// without unset optional values.
 func (e ConverterEnv) Vars() map[string]string {
 	m := map[string]string{
 		EnvSourceBucket:        e.SourceBucket,
@@ -93,12 +101,15 @@ func LoadConverterEnv(getenv func(string) string) (ConverterEnv, error) {
 	}
 	e.S3Endpoint = getenv(EnvS3Endpoint)
 	e.MaxSourceBytes, e.MaxSourcePixels = DefaultMaxSourceBytes, DefaultMaxSourcePixels
+	e.Budget = DefaultBudget()
+	memory := int64(e.Budget.MemoryMB)
 	for _, l := range []struct {
 		name string
 		dst  *int64
 	}{
 		{EnvMaxSourceBytes, &e.MaxSourceBytes},
 		{EnvMaxSourcePixels, &e.MaxSourcePixels},
+		{EnvFunctionMemory, &memory},
 	} {
 		s := getenv(l.name)
 		if s == "" {
@@ -110,6 +121,10 @@ func LoadConverterEnv(getenv func(string) string) (ConverterEnv, error) {
 			continue
 		}
 		*l.dst = n
+	}
+	e.Budget.MemoryMB = int(min(memory, 1<<20))
+	if err := e.Budget.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("environment variable %s: %w", EnvFunctionMemory, err))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return ConverterEnv{}, err

@@ -30,6 +30,7 @@ func TestLoadConverterEnv(t *testing.T) {
 		PrimaryRegion: "us-east-1", TransformedBucket: "imgcells-transformed-eu-west-1",
 		OriginVerifySecret: "0123456789abcdef0123",
 		MaxSourceBytes:     DefaultMaxSourceBytes, MaxSourcePixels: DefaultMaxSourcePixels,
+		Budget:             DefaultBudget(),
 	}
 	if e != want {
 		t.Errorf("got %+v\nwant %+v (the defaults when limits are unset)", e, want)
@@ -37,12 +38,16 @@ func TestLoadConverterEnv(t *testing.T) {
 
 	m := validEnv()
 	m[EnvMaxSourceBytes], m[EnvMaxSourcePixels], m[EnvS3Endpoint] = "1048576", "4000000", "http://127.0.0.1:7070"
+	m[EnvFunctionMemory] = "1024"
 	e, err = LoadConverterEnv(env(m))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if e.MaxSourceBytes != 1048576 || e.MaxSourcePixels != 4000000 || e.S3Endpoint != "http://127.0.0.1:7070" {
 		t.Errorf("overrides not applied: %+v", e)
+	}
+	if e.Budget != (Budget{MemoryMB: 1024, Timeout: ConverterTimeout}) {
+		t.Errorf("budget %+v, want Lambda's 1024 MB and the converter timeout", e.Budget)
 	}
 }
 
@@ -72,6 +77,7 @@ func TestLoadConverterEnvNamesEveryBadVariable(t *testing.T) {
 	}
 	for name, value := range map[string]string{
 		EnvMaxSourceBytes: "lots", EnvMaxSourcePixels: "-5", EnvOriginVerifySecret: "short",
+		EnvFunctionMemory: "128", // too small to hold the reserve
 	} {
 		m := validEnv()
 		m[name] = value
