@@ -2,9 +2,9 @@ package converter
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"image/gif"
-	"image/png"
 	"math"
 
 	"github.com/chai2010/webp"
@@ -30,14 +30,14 @@ func jpegDenom(p plan) int {
 }
 
 // decode turns the source into a raster: JPEG through libjpeg-turbo, PNG
-// through libpng (8-bit) or Go (16-bit), WebP through libwebp, GIF through Go's decoder. For JPEG it decodes at a reduced
+// through libpng, WebP through libwebp, GIF through Go's decoder. For JPEG it decodes at a reduced
 // size when the plan allows and returns the plan rescaled to match.
 // Pixel buffers come from alloc.
 func decode(kind sourceKind, src []byte, p plan, alloc func(n int) []byte) (*raster, plan, error) {
 	switch kind {
 	case kindJPEG:
 		denom := jpegDenom(p)
-		img, err := jpegturbo.Decode(src, denom, alloc)
+		img, err := jpegturbo.Decode(context.Background(), src, denom, alloc)
 		if err != nil {
 			return nil, p, contract.Corrupt(err, "the JPEG image cannot be decoded")
 		}
@@ -47,16 +47,10 @@ func decode(kind sourceKind, src []byte, p plan, alloc func(n int) []byte) (*ras
 		}
 		return r, p.scaledTo(r.w, r.h, denom), nil
 	case kindPNG:
-		if len(src) > 24 && src[24] == 16 {
-			// libpng's simplified API takes untagged 16-bit samples as
-			// linear light; browsers and Go's decoder take them as sRGB.
-			m, err := png.Decode(bytes.NewReader(src))
-			if err != nil {
-				return nil, p, contract.Corrupt(err, "the PNG image cannot be decoded")
-			}
-			return rasterFromImage(m), p, nil
-		}
-		img, err := libpng.Decode(src, int64(p.srcW)*int64(p.srcH), alloc)
+		// Every depth, interlaced or not, through libpng's row API into one
+		// 8-bit raster (Go's decoder held 8 bytes a pixel twice over for
+		// 16-bit interlaced files); 16-bit samples are read as sRGB.
+		img, err := libpng.Decode(context.Background(), src, int64(p.srcW)*int64(p.srcH), alloc)
 		if err != nil {
 			return nil, p, contract.Corrupt(err, "the PNG image cannot be decoded")
 		}

@@ -2,6 +2,7 @@ package converter
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/png"
@@ -31,7 +32,7 @@ func encode(r *raster, f contract.Format, quality int) ([]byte, error) {
 		}
 		return out, nil
 	case contract.FormatJPEG:
-		out, err := jpegturbo.EncodeRGB(r.dropAlpha().pix, r.w, r.h, quality)
+		out, err := jpegturbo.EncodeRGB(context.Background(), r.dropAlpha().pix, r.w, r.h, quality)
 		if err != nil {
 			return nil, fmt.Errorf("encoding %dx%d JPEG: %w", r.w, r.h, err)
 		}

@@ -7,6 +7,7 @@
 #include <jerror.h>
 
 #include "jpegturbo.h"
+#include "abort.h"
 
 /* Errors longjmp back into the jt_* call that is running; warnings that mean
  * the data is damaged (truncation) are turned into errors too. */
@@ -21,17 +22,29 @@ struct jt_dec {
 	struct jpeg_progress_mgr progress;
 	jt_err err;
 	int created, started;
+	const int32_t *abort; /* the caller's deadline, or NULL */
+	int aborted;
 };
 
 /* A progressive JPEG may hold thousands of tiny scans, each a pass over
  * the whole coefficient buffer: a small file that costs minutes. Real
- * encoders write about ten; libjpeg-turbo's own tools suggest 500. */
+ * encoders write about ten; libjpeg-turbo's own tools suggest 500. The
+ * converter refuses such files from their headers; this is the backstop. */
 #define JT_MAX_SCANS 500
 
+/* Called once per iMCU row of every scan while a multi-scan file is read,
+ * and once per jpeg_read_scanlines call: stop there when the scan count
+ * runs away or the caller's deadline has passed. */
 static void jt_progress(j_common_ptr c) {
 	j_decompress_ptr d = (j_decompress_ptr)c;
+	jt_dec *dec = (jt_dec *)c->client_data;
+	jt_err *e = (jt_err *)c->err;
+	if (abort_set(dec->abort)) {
+		dec->aborted = 1;
+		snprintf(e->msg, sizeof(e->msg), "stopped at the deadline");
+		longjmp(e->jump, 1);
+	}
 	if (d->input_scan_number > JT_MAX_SCANS) {
-		jt_err *e = (jt_err *)c->err;
 		snprintf(e->msg, sizeof(e->msg), "more than %d scans", JT_MAX_SCANS);
 		longjmp(e->jump, 1);
 	}
@@ -65,7 +78,10 @@ void jt_free(jt_dec *d) {
 
 const char *jt_error(jt_dec *d) { return d->err.msg; }
 
-int jt_open(jt_dec *d, const unsigned char *src, size_t len, int denom, jt_info *info) {
+int jt_aborted(jt_dec *d) { return d->aborted; }
+
+int jt_open(jt_dec *d, const unsigned char *src, size_t len, int denom, const int32_t *abort, jt_info *info) {
+	d->abort = abort;
 	d->cinfo.err = jpeg_std_error(&d->err.pub);
 	d->err.pub.error_exit = jt_error_exit;
 	d->err.pub.emit_message = jt_emit;
@@ -73,6 +89,7 @@ int jt_open(jt_dec *d, const unsigned char *src, size_t len, int denom, jt_info 
 	if (setjmp(d->err.jump)) return -1;
 	jpeg_create_decompress(&d->cinfo);
 	d->created = 1;
+	d->cinfo.client_data = d;
 	d->progress.progress_monitor = jt_progress;
 	d->cinfo.progress = &d->progress;
 	jpeg_mem_src(&d->cinfo, src, (unsigned long)len);
@@ -116,26 +133,67 @@ int jt_read(jt_dec *d, unsigned char *buf, size_t stride) {
 	return 0;
 }
 
-int jt_encode(const unsigned char *rgb, int width, int height, int quality,
+/* jt_dest collects the compressed output in one malloc'ed buffer that
+ * doubles as it fills. Unlike jpeg_mem_dest's, its buffer is ours to free
+ * when compression stops half-way. */
+typedef struct {
+	struct jpeg_destination_mgr pub;
+	unsigned char *buf;
+	size_t cap;
+} jt_dest;
+
+static void jt_dest_init(j_compress_ptr c) {
+	jt_dest *d = (jt_dest *)c->dest;
+	d->pub.next_output_byte = d->buf;
+	d->pub.free_in_buffer = d->cap;
+}
+
+static boolean jt_dest_grow(j_compress_ptr c) {
+	jt_dest *d = (jt_dest *)c->dest;
+	unsigned char *nb = realloc(d->buf, d->cap * 2);
+	if (nb == NULL) ERREXIT1(c, JERR_OUT_OF_MEMORY, 10);
+	d->pub.next_output_byte = nb + d->cap;
+	d->pub.free_in_buffer = d->cap;
+	d->buf = nb;
+	d->cap *= 2;
+	return TRUE;
+}
+
+static void jt_dest_term(j_compress_ptr c) { (void)c; }
+
+int jt_encode(const unsigned char *rgb, int width, int height, int quality, const int32_t *abort,
               unsigned char **out, unsigned long *out_len, char *errbuf, size_t errlen) {
 	struct jpeg_compress_struct cinfo;
 	jt_err err;
 	/* volatile: read after longjmp */
 	volatile int created = 0;
+	/* Start at an eighth of the raw size (photos at quality 75 take less). */
+	size_t cap = (size_t)width * (size_t)height * 3 / 8;
+	jt_dest *dest = calloc(1, sizeof(jt_dest));
 	*out = NULL;
 	*out_len = 0;
+	if (dest == NULL || (dest->buf = malloc(cap < 65536 ? 65536 : cap)) == NULL) {
+		free(dest);
+		snprintf(errbuf, errlen, "out of memory");
+		return -1;
+	}
+	dest->cap = cap < 65536 ? 65536 : cap;
+	dest->pub.init_destination = jt_dest_init;
+	dest->pub.empty_output_buffer = jt_dest_grow;
+	dest->pub.term_destination = jt_dest_term;
 	cinfo.err = jpeg_std_error(&err.pub);
 	err.pub.error_exit = jt_error_exit;
 	err.pub.output_message = jt_output;
 	if (setjmp(err.jump)) {
 		snprintf(errbuf, errlen, "%s", err.msg);
 		if (created) jpeg_destroy_compress(&cinfo);
-		if (*out) { free(*out); *out = NULL; }
+		free(dest->buf);
+		free(dest);
 		return -1;
 	}
 	jpeg_create_compress(&cinfo);
 	created = 1;
-	jpeg_mem_dest(&cinfo, out, out_len);
+	cinfo.dest = &dest->pub;
 	cinfo.image_width = (JDIMENSION)width;
 	cinfo.image_height = (JDIMENSION)height;
 	cinfo.input_components = 3;
@@ -146,11 +204,21 @@ int jt_encode(const unsigned char *rgb, int width, int height, int quality,
 	cinfo.dct_method = JDCT_ISLOW;
 	jpeg_start_compress(&cinfo, TRUE);
 	while (cinfo.next_scanline < cinfo.image_height) {
+		if (abort_set(abort)) {
+			snprintf(errbuf, errlen, "stopped at the deadline");
+			jpeg_destroy_compress(&cinfo);
+			free(dest->buf);
+			free(dest);
+			return 1;
+		}
 		JSAMPROW row = (JSAMPROW)(rgb + (size_t)cinfo.next_scanline * (size_t)width * 3);
 		jpeg_write_scanlines(&cinfo, &row, 1);
 	}
 	jpeg_finish_compress(&cinfo);
 	jpeg_destroy_compress(&cinfo);
+	*out = dest->buf;
+	*out_len = (unsigned long)(dest->cap - dest->pub.free_in_buffer);
+	free(dest);
 	return 0;
 }
 

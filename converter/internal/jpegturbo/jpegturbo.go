@@ -5,6 +5,7 @@
 package jpegturbo
 
 /*
+#cgo CFLAGS: -I${SRCDIR}/../abort
 #cgo LDFLAGS: -ljpeg
 #include <stdlib.h>
 #include "jpegturbo.h"
@@ -12,10 +13,13 @@ package jpegturbo
 import "C"
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime"
 	"unsafe"
+
+	"imgcells/converter/internal/abort"
 )
 
 // Image is decoded pixels: packed rows of Components bytes per pixel, RGB
@@ -35,14 +39,20 @@ type Info struct {
 // ErrCorrupt wraps every decoding failure; the message is libjpeg's.
 var ErrCorrupt = errors.New("corrupt JPEG")
 
+// ErrAborted is returned, wrapping the context's error, when the context
+// ended before decoding or encoding finished.
+var ErrAborted = errors.New("jpegturbo: stopped")
+
 // ScaledSize is the size libjpeg produces for a w×h image decoded at 1/denom.
 func ScaledSize(w, h, denom int) (int, int) {
 	return (w + denom - 1) / denom, (h + denom - 1) / denom
 }
 
 // Decode decodes src scaled by 1/denom (1, 2, 4 or 8). alloc, when not
-// nil, provides the pixel buffer (its old contents are overwritten).
-func Decode(src []byte, denom int, alloc func(n int) []byte) (*Image, error) {
+// nil, provides the pixel buffer (its old contents are overwritten). It
+// stops with ErrAborted soon after ctx ends: libjpeg's progress monitor
+// checks at every row group of every scan.
+func Decode(ctx context.Context, src []byte, denom int, alloc func(n int) []byte) (*Image, error) {
 	if len(src) == 0 {
 		return nil, fmt.Errorf("%w: empty input", ErrCorrupt)
 	}
@@ -60,10 +70,18 @@ func Decode(src []byte, denom int, alloc func(n int) []byte) (*Image, error) {
 	var pin runtime.Pinner
 	pin.Pin(&src[0])
 	defer pin.Unpin()
+	stop := abort.Watch(ctx)
+	defer stop.Release()
+	failed := func() error {
+		if C.jt_aborted(d) != 0 {
+			return fmt.Errorf("%w: %w", ErrAborted, context.Cause(ctx))
+		}
+		return fmt.Errorf("%w: %s", ErrCorrupt, C.GoString(C.jt_error(d)))
+	}
 
 	var info C.jt_info
-	if C.jt_open(d, (*C.uchar)(unsafe.Pointer(&src[0])), C.size_t(len(src)), C.int(denom), &info) != 0 {
-		return nil, fmt.Errorf("%w: %s", ErrCorrupt, C.GoString(C.jt_error(d)))
+	if C.jt_open(d, (*C.uchar)(unsafe.Pointer(&src[0])), C.size_t(len(src)), C.int(denom), (*C.int32_t)(stop.Ptr()), &info) != 0 {
+		return nil, failed()
 	}
 	w, h, n := int(info.out_width), int(info.out_height), int(info.components)
 	if w <= 0 || h <= 0 || (n != 3 && n != 4) {
@@ -76,7 +94,7 @@ func Decode(src []byte, denom int, alloc func(n int) []byte) (*Image, error) {
 		pix = make([]byte, w*h*n)
 	}
 	if C.jt_read(d, (*C.uchar)(unsafe.Pointer(&pix[0])), C.size_t(w*n)) != 0 {
-		return nil, fmt.Errorf("%w: %s", ErrCorrupt, C.GoString(C.jt_error(d)))
+		return nil, failed()
 	}
 	if n == 4 && info.adobe_inverted == 0 {
 		// Adobe writes CMYK inverted (255 = no ink); bring plain CMYK to
@@ -89,15 +107,21 @@ func Decode(src []byte, denom int, alloc func(n int) []byte) (*Image, error) {
 }
 
 // EncodeRGB compresses packed RGB rows (4:2:0, optimised Huffman tables).
-func EncodeRGB(rgb []byte, w, h, quality int) ([]byte, error) {
+// It stops with ErrAborted between rows once ctx ends.
+func EncodeRGB(ctx context.Context, rgb []byte, w, h, quality int) ([]byte, error) {
 	if w <= 0 || h <= 0 || len(rgb) < w*h*3 {
 		return nil, fmt.Errorf("jpegturbo: %d bytes do not hold %dx%d RGB", len(rgb), w, h)
 	}
 	var out *C.uchar
 	var outLen C.ulong
 	var errbuf [200]C.char
-	rc := C.jt_encode((*C.uchar)(unsafe.Pointer(&rgb[0])), C.int(w), C.int(h), C.int(quality),
+	stop := abort.Watch(ctx)
+	defer stop.Release()
+	rc := C.jt_encode((*C.uchar)(unsafe.Pointer(&rgb[0])), C.int(w), C.int(h), C.int(quality), (*C.int32_t)(stop.Ptr()),
 		&out, &outLen, &errbuf[0], C.size_t(len(errbuf)))
+	if rc == 1 {
+		return nil, fmt.Errorf("%w: %w", ErrAborted, context.Cause(ctx))
+	}
 	if rc != 0 {
 		return nil, fmt.Errorf("jpegturbo: encoding: %s", C.GoString(&errbuf[0]))
 	}

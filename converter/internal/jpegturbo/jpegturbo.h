@@ -2,6 +2,7 @@
 #define IMGCELLS_JPEGTURBO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* jt_dec wraps one libjpeg decompression; opaque to Go. */
 typedef struct jt_dec jt_dec;
@@ -17,14 +18,19 @@ typedef struct {
 jt_dec *jt_new(void);
 void jt_free(jt_dec *d);
 /* jt_open reads the header of src (which must stay valid until jt_free) and
- * starts decompression scaled by 1/denom (1, 2, 4 or 8). */
-int jt_open(jt_dec *d, const unsigned char *src, size_t len, int denom, jt_info *info);
+ * starts decompression scaled by 1/denom (1, 2, 4 or 8). Decoding stops
+ * with an error once *abort (when not NULL) is non-zero; jt_aborted then
+ * says so. */
+int jt_open(jt_dec *d, const unsigned char *src, size_t len, int denom, const int32_t *abort, jt_info *info);
 /* jt_read decodes every scanline into buf (rows of stride bytes). */
 int jt_read(jt_dec *d, unsigned char *buf, size_t stride);
 const char *jt_error(jt_dec *d);
+int jt_aborted(jt_dec *d);
 
-/* jt_encode compresses packed RGB rows; *out is malloc'ed, free with jt_free_buf. */
-int jt_encode(const unsigned char *rgb, int width, int height, int quality,
+/* jt_encode compresses packed RGB rows; *out is malloc'ed, free with
+ * jt_free_buf. It returns 1, having freed everything, when *abort (when not
+ * NULL) becomes non-zero between rows. */
+int jt_encode(const unsigned char *rgb, int width, int height, int quality, const int32_t *abort,
               unsigned char **out, unsigned long *out_len, char *err, size_t errlen);
 void jt_free_buf(unsigned char *p);
 

@@ -2,6 +2,7 @@ package jpegturbo
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"image/jpeg"
 	"os"
@@ -23,7 +24,7 @@ func TestDecodeScales(t *testing.T) {
 	src := testPhoto(t, "photo.jpg") // 480×270
 	var full [3]float64
 	for _, d := range []int{1, 2, 4, 8} {
-		img, err := Decode(src, d, nil)
+		img, err := Decode(context.Background(), src, d, nil)
 		if err != nil {
 			t.Fatalf("1/%d: %v", d, err)
 		}
@@ -52,7 +53,7 @@ func TestDecodeScales(t *testing.T) {
 }
 
 func TestDecodeGrayAndCMYK(t *testing.T) {
-	g, err := Decode(testPhoto(t, "gray.jpg"), 1, nil)
+	g, err := Decode(context.Background(), testPhoto(t, "gray.jpg"), 1, nil)
 	if err != nil || g.Components != 3 {
 		t.Fatalf("gray: %v, %d components (want RGB)", err, g.Components)
 	}
@@ -61,7 +62,7 @@ func TestDecodeGrayAndCMYK(t *testing.T) {
 			t.Fatalf("gray pixel %d is coloured: %v", i/3, g.Pix[i:i+3])
 		}
 	}
-	c, err := Decode(testPhoto(t, "cmyk.jpg"), 2, nil)
+	c, err := Decode(context.Background(), testPhoto(t, "cmyk.jpg"), 2, nil)
 	if err != nil || c.Components != 4 {
 		t.Fatalf("cmyk: %v, %d components (want 4)", err, c.Components)
 	}
@@ -74,21 +75,21 @@ func TestDecodeRefusesDamage(t *testing.T) {
 		"header":    src[:40],
 		"garbage":   append([]byte{0xFF, 0xD8, 0xFF}, bytes.Repeat([]byte{0x42}, 200)...),
 	} {
-		if _, err := Decode(b, 1, nil); !errors.Is(err, ErrCorrupt) {
+		if _, err := Decode(context.Background(), b, 1, nil); !errors.Is(err, ErrCorrupt) {
 			t.Errorf("%s: error %v, want ErrCorrupt", name, err)
 		}
 	}
-	if _, err := Decode(src, 3, nil); err == nil {
+	if _, err := Decode(context.Background(), src, 3, nil); err == nil {
 		t.Error("scale 1/3 accepted")
 	}
 }
 
 func TestEncodeRGBRoundTrip(t *testing.T) {
-	img, err := Decode(testPhoto(t, "photo.jpg"), 2, nil)
+	img, err := Decode(context.Background(), testPhoto(t, "photo.jpg"), 2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := EncodeRGB(img.Pix, img.Width, img.Height, 90)
+	out, err := EncodeRGB(context.Background(), img.Pix, img.Width, img.Height, 90)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func TestEncodeRGBRoundTrip(t *testing.T) {
 	if b := m.Bounds(); b.Dx() != img.Width || b.Dy() != img.Height {
 		t.Fatalf("output %v, want %dx%d", b, img.Width, img.Height)
 	}
-	if _, err := EncodeRGB(img.Pix[:10], img.Width, img.Height, 90); err == nil {
+	if _, err := EncodeRGB(context.Background(), img.Pix[:10], img.Width, img.Height, 90); err == nil {
 		t.Error("short pixel buffer accepted")
 	}
 }

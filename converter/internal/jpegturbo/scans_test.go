@@ -1,59 +1,60 @@
 package jpegturbo
 
 import (
-	"encoding/binary"
+	"context"
 	"errors"
 	"strings"
 	"testing"
-)
+	"time"
 
-// withRepeatedScan returns the progressive JPEG with its last scan (SOS
-// segment and entropy-coded data) repeated n extra times before EOI.
-func withRepeatedScan(t *testing.T, src []byte, n int) []byte {
-	t.Helper()
-	last := -1
-	for i := 2; i+4 <= len(src); {
-		if src[i] != 0xFF {
-			t.Fatalf("marker expected at %d", i)
-		}
-		m := src[i+1]
-		if m == 0xD9 {
-			break
-		}
-		seg := i + 2 + int(binary.BigEndian.Uint16(src[i+2:]))
-		if m != 0xDA {
-			i = seg
-			continue
-		}
-		last = i
-		// Entropy-coded data runs to the next marker that is neither a
-		// stuffed zero nor a restart marker.
-		j := seg
-		for j+1 < len(src) && (src[j] != 0xFF || src[j+1] == 0 || (src[j+1] >= 0xD0 && src[j+1] <= 0xD7)) {
-			j++
-		}
-		i = j
-	}
-	eoi := len(src) - 2
-	if last < 0 || src[eoi] != 0xFF || src[eoi+1] != 0xD9 {
-		t.Fatal("test JPEG has no scan or no EOI")
-	}
-	scan := src[last:eoi]
-	out := append([]byte{}, src[:eoi]...)
-	for range n {
-		out = append(out, scan...)
-	}
-	return append(out, 0xFF, 0xD9)
-}
+	"imgcells/converter/internal/hostile"
+)
 
 func TestDecodeRefusesScanFloods(t *testing.T) {
 	src := testPhoto(t, "progressive.jpg")
+	repeated := func(n int) []byte {
+		b, err := hostile.RepeatScan(src, -1, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
 	// A few repeated refinement scans are only a warning for libjpeg.
-	if _, err := Decode(withRepeatedScan(t, src, 20), 1, nil); err != nil {
+	if _, err := Decode(context.Background(), repeated(20), 1, nil); err != nil {
 		t.Fatalf("20 extra scans: %v", err)
 	}
-	_, err := Decode(withRepeatedScan(t, src, 1000), 1, nil)
+	_, err := Decode(context.Background(), repeated(1000), 1, nil)
 	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "scans") {
 		t.Fatalf("1000 extra scans: error %v, want a refusal naming the scan count", err)
+	}
+}
+
+// A decode that outlives its context stops inside libjpeg (the progress
+// monitor) with ErrAborted, however many scans are left; an encode stops
+// between rows.
+func TestDecodeStopsAtTheDeadline(t *testing.T) {
+	// About a second of scans on one core: far longer than the deadline.
+	src, err := hostile.ArithJPEG{Width: 2048, Height: 2048, ExtraScans: 400}.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err = Decode(ctx, src, 8, nil)
+	if !errors.Is(err, ErrAborted) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error %v, want ErrAborted wrapping the deadline", err)
+	}
+
+	done, stop := context.WithCancel(context.Background())
+	stop()
+	if _, err := Decode(done, testPhoto(t, "photo.jpg"), 1, nil); !errors.Is(err, ErrAborted) {
+		t.Errorf("decoding with an ended context: %v, want ErrAborted", err)
+	}
+	img, err := Decode(context.Background(), testPhoto(t, "photo.jpg"), 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := EncodeRGB(done, img.Pix, img.Width, img.Height, 80); !errors.Is(err, ErrAborted) {
+		t.Errorf("encoding with an ended context: %v, want ErrAborted", err)
 	}
 }

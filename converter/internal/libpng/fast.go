@@ -8,6 +8,7 @@ import "C"
 
 import (
 	"encoding/binary"
+	"hash/crc32"
 	"unsafe"
 )
 
@@ -15,10 +16,16 @@ import (
 // interlacing, transparency or colour-management chunks, with libdeflate's
 // whole-buffer inflate (several times faster than zlib's streaming one,
 // which dominates libpng's time). ok is false for anything else, or any
-// damage: Decode then hands the file to libpng, which decides.
+// damage, a bad CRC in IHDR, PLTE or IDAT included: Decode then hands the
+// file to libpng, which decides. Ancillary chunks are skipped unread, as
+// libpng skips one whose CRC is bad, and IEND's CRC is not read, as libpng's
+// simplified API does not read it.
 func decodeFast(src []byte, maxPixels int64, alloc func(n int) []byte) (img *Image, ok bool) {
 	const sig = 8
 	if len(src) < sig+8+13+4 || string(src[sig+4:sig+8]) != "IHDR" || binary.BigEndian.Uint32(src[sig:]) != 13 {
+		return nil, false
+	}
+	if !crcOK(src[sig:]) {
 		return nil, false
 	}
 	ihdr := src[sig+8 : sig+8+13]
@@ -46,6 +53,9 @@ func decodeFast(src []byte, maxPixels int64, alloc func(n int) []byte) (img *Ima
 			return nil, false
 		}
 		typ := string(src[i+4 : i+8])
+		if typ[0]&0x20 == 0 && typ != "IEND" && !crcOK(src[i:]) {
+			return nil, false // a damaged critical chunk: libpng refuses it
+		}
 		switch {
 		case typ == "IDAT":
 			idat = append(idat, src[i+8:i+8+n])
@@ -62,6 +72,13 @@ func decodeFast(src []byte, maxPixels int64, alloc func(n int) []byte) (img *Ima
 		}
 		i += n + 12
 	}
+}
+
+// crcOK checks the CRC of the chunk at the start of c, whose length is
+// known to fit.
+func crcOK(c []byte) bool {
+	n := int(binary.BigEndian.Uint32(c))
+	return crc32.ChecksumIEEE(c[4:8+n]) == binary.BigEndian.Uint32(c[8+n:])
 }
 
 func inflate(idat [][]byte, total, w, h, bpp int, alloc func(n int) []byte) (*Image, bool) {

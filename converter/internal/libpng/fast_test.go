@@ -2,6 +2,7 @@ package libpng
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"hash/crc32"
 	"image"
@@ -51,7 +52,7 @@ func TestFastPathMatchesLibpng(t *testing.T) {
 			if !ok {
 				t.Fatal("fast path declined a plain 8-bit photo")
 			}
-			slow, err := decodeLibpng(src, 0, mk)
+			slow, err := decodeLibpng(context.Background(), src, 0, mk)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,46 +1,120 @@
+#include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <png.h>
 
 #include "libpng.h"
+#include "abort.h"
 
-static void copy_msg(png_imagep img, char *err, size_t errlen) {
-	strncpy(err, img->message, errlen - 1);
-	err[errlen - 1] = 0;
+/* lp_dec is one decode with libpng's row API, reading from memory. Rows
+ * are written straight into the caller's buffer, interlaced or not (libpng
+ * combines each Adam7 pass into the rows in place): no full-size copy. */
+struct lp_dec {
+	png_structp png;
+	png_infop info;
+	const unsigned char *src;
+	size_t left;
+	const int32_t *abort;
+	int aborted;
+	char msg[128];
+};
+
+static void lp_error(png_structp png, png_const_charp msg) {
+	lp_dec *d = (lp_dec *)png_get_error_ptr(png);
+	snprintf(d->msg, sizeof(d->msg), "%s", msg);
+	png_longjmp(png, 1);
 }
 
-int lp_begin(lp_image *li, const unsigned char *src, size_t len, char *err, size_t errlen) {
-	png_imagep img = calloc(1, sizeof(png_image));
-	if (img == NULL) return -1;
-	img->version = PNG_IMAGE_VERSION;
-	li->img = img;
-	if (!png_image_begin_read_from_memory(img, src, len)) {
-		copy_msg(img, err, errlen);
+static void lp_warning(png_structp png, png_const_charp msg) {
+	(void)png;
+	(void)msg; /* a damaged ancillary chunk, extra data: read on */
+}
+
+static void lp_read(png_structp png, png_bytep out, size_t n) {
+	lp_dec *d = (lp_dec *)png_get_io_ptr(png);
+	if (n > d->left) png_error(png, "PNG is truncated");
+	memcpy(out, d->src, n);
+	d->src += n;
+	d->left -= n;
+}
+
+/* Called after every row of every pass: stop there past the deadline. */
+static void lp_row(png_structp png, png_uint_32 row, int pass) {
+	(void)row;
+	(void)pass;
+	lp_dec *d = (lp_dec *)png_get_error_ptr(png);
+	if (abort_set(d->abort)) {
+		d->aborted = 1;
+		png_error(png, "stopped at the deadline");
+	}
+}
+
+lp_dec *lp_new(void) { return calloc(1, sizeof(lp_dec)); }
+
+const char *lp_message(lp_dec *d) { return d->msg; }
+
+int lp_aborted(lp_dec *d) { return d->aborted; }
+
+int lp_begin(lp_dec *d, const unsigned char *src, size_t len, lp_info *out) {
+	d->src = src;
+	d->left = len;
+	d->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, d, lp_error, lp_warning);
+	if (d->png == NULL) {
+		snprintf(d->msg, sizeof(d->msg), "out of memory");
 		return -1;
 	}
-	li->width = (int)img->width;
-	li->height = (int)img->height;
-	li->alpha = (img->format & PNG_FORMAT_FLAG_ALPHA) != 0;
+	d->info = png_create_info_struct(d->png);
+	if (d->info == NULL) {
+		snprintf(d->msg, sizeof(d->msg), "out of memory");
+		return -1;
+	}
+	if (setjmp(png_jmpbuf(d->png))) return -1;
+	png_set_read_fn(d->png, d, lp_read);
+	png_set_read_status_fn(d->png, lp_row);
+	png_read_info(d->png, d->info);
+	int colour = png_get_color_type(d->png, d->info);
+	out->width = (int)png_get_image_width(d->png, d->info);
+	out->height = (int)png_get_image_height(d->png, d->info);
+	out->alpha = (colour & PNG_COLOR_MASK_ALPHA) != 0 || png_get_valid(d->png, d->info, PNG_INFO_tRNS);
+	/* 8-bit RGB or straight RGBA whatever the source: palettes and small
+	 * depths expanded, tRNS made alpha, grey made RGB, 16-bit samples
+	 * rounded to 8 bits. 16-bit samples are sRGB-encoded unless the file
+	 * says otherwise, as browsers take them. A gAMA chunk (without sRGB) is
+	 * honoured by converting to sRGB; colour profiles are not applied. */
+	png_set_expand(d->png);
+	png_set_gray_to_rgb(d->png);
+	png_set_scale_16(d->png);
+	png_fixed_point gamma;
+	if (!png_get_valid(d->png, d->info, PNG_INFO_sRGB) && png_get_gAMA_fixed(d->png, d->info, &gamma) && gamma > 0) {
+		png_set_gamma_fixed(d->png, PNG_DEFAULT_sRGB, gamma);
+	}
+	out->passes = png_set_interlace_handling(d->png);
+	png_read_update_info(d->png, d->info);
+	size_t want = (size_t)out->width * (out->alpha ? 4 : 3);
+	if (png_get_rowbytes(d->png, d->info) != want) {
+		snprintf(d->msg, sizeof(d->msg), "unexpected row of %zu bytes", (size_t)png_get_rowbytes(d->png, d->info));
+		return -1;
+	}
 	return 0;
 }
 
-int lp_finish(lp_image *li, unsigned char *buf, char *err, size_t errlen) {
-	png_imagep img = (png_imagep)li->img;
-	/* 8-bit sRGB samples, alpha straight (not premultiplied); 16-bit,
-	 * grayscale and palette sources are converted by libpng. */
-	img->format = li->alpha ? PNG_FORMAT_RGBA : PNG_FORMAT_RGB;
-	if (!png_image_finish_read(img, NULL, buf, 0, NULL)) {
-		copy_msg(img, err, errlen);
-		return -1;
+int lp_finish(lp_dec *d, unsigned char *buf, int passes, const int32_t *abort) {
+	d->abort = abort;
+	if (setjmp(png_jmpbuf(d->png))) return d->aborted ? 1 : -1;
+	png_uint_32 h = png_get_image_height(d->png, d->info);
+	size_t stride = png_get_rowbytes(d->png, d->info);
+	for (int p = 0; p < passes; p++) {
+		for (png_uint_32 y = 0; y < h; y++) png_read_row(d->png, buf + (size_t)y * stride, NULL);
 	}
+	/* IEND and anything after the image data are not read: the image is
+	 * complete, whatever follows. */
 	return 0;
 }
 
-void lp_free(lp_image *li) {
-	if (li->img != NULL) {
-		png_image_free((png_imagep)li->img);
-		free(li->img);
-		li->img = NULL;
-	}
+void lp_free(lp_dec *d) {
+	if (d == NULL) return;
+	if (d->png != NULL) png_destroy_read_struct(&d->png, d->info != NULL ? &d->info : NULL, NULL);
+	free(d);
 }

@@ -1,6 +1,7 @@
 package libpng
 
 import (
+	"context"
 	"errors"
 	"os"
 	"testing"
@@ -25,7 +26,7 @@ func TestDecodeKinds(t *testing.T) {
 		{"alpha.png", 240, 135, 4},
 	}
 	for _, c := range cases {
-		img, err := Decode(testPhoto(t, c.file), 0, nil)
+		img, err := Decode(context.Background(), testPhoto(t, c.file), 0, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", c.file, err)
 		}
@@ -34,7 +35,7 @@ func TestDecodeKinds(t *testing.T) {
 		}
 	}
 	// The alpha test photo is a disc: transparent corner, opaque centre.
-	a, _ := Decode(testPhoto(t, "alpha.png"), 0, nil)
+	a, _ := Decode(context.Background(), testPhoto(t, "alpha.png"), 0, nil)
 	if a.Pix[3] != 0 || a.Pix[(67*240+120)*4+3] != 255 {
 		t.Errorf("alpha: corner %d, centre %d; want 0 and 255", a.Pix[3], a.Pix[(67*240+120)*4+3])
 	}
@@ -43,11 +44,11 @@ func TestDecodeKinds(t *testing.T) {
 func TestDecodeRefuses(t *testing.T) {
 	src := testPhoto(t, "photo.png")
 	for name, b := range map[string][]byte{"truncated": src[:len(src)/2], "header": src[:30]} {
-		if _, err := Decode(b, 0, nil); !errors.Is(err, ErrCorrupt) {
+		if _, err := Decode(context.Background(), b, 0, nil); !errors.Is(err, ErrCorrupt) {
 			t.Errorf("%s: error %v, want ErrCorrupt", name, err)
 		}
 	}
-	if _, err := Decode(src, 1000, nil); !errors.Is(err, ErrCorrupt) {
+	if _, err := Decode(context.Background(), src, 1000, nil); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("over the pixel bound: %v", err)
 	}
 }
