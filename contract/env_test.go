@@ -30,7 +30,7 @@ func TestLoadConverterEnv(t *testing.T) {
 		PrimaryRegion: "us-east-1", TransformedBucket: "imgcells-transformed-eu-west-1",
 		OriginVerifySecret: "0123456789abcdef0123",
 		MaxSourceBytes:     DefaultMaxSourceBytes, MaxSourcePixels: DefaultMaxSourcePixels,
-		Budget:             DefaultBudget(),
+		Budget: DefaultBudget(),
 	}
 	if e != want {
 		t.Errorf("got %+v\nwant %+v (the defaults when limits are unset)", e, want)

@@ -42,6 +42,12 @@ func TooLarge(format string, args ...any) *Error {
 	return newError(http.StatusRequestEntityTooLarge, nil, format, args...)
 }
 
+// OverBudget is a 413 too: converting the image would take more time or
+// memory than the converter has. err, when not nil, says where it stopped.
+func OverBudget(err error, format string, args ...any) *Error {
+	return newError(http.StatusRequestEntityTooLarge, err, format, args...)
+}
+
 // Unsupported is a 415: the source is not an image format we decode.
 func Unsupported(format string, args ...any) *Error {
 	return newError(http.StatusUnsupportedMediaType, nil, format, args...)

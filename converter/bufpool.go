@@ -7,7 +7,7 @@ import "sync"
 // a virtual machine takes longer than decoding into a warm one.
 const (
 	poolMaxBufs  = 6         // a conversion uses at most three
-	poolMaxBytes = 256 << 20 // never keep more than this in total
+	poolMaxBytes = 256 << 20 // never keep more than this in total (KeepFreedMemory may lower it)
 )
 
 // poolMinBytes: smaller buffers come and go with the GC (a variable so the
@@ -18,6 +18,22 @@ type bufPool struct {
 	mu    sync.Mutex
 	free  [][]byte
 	total int
+	max   int // 0: poolMaxBytes
+}
+
+// setMax bounds what the pool keeps in total, dropping the excess.
+func (p *bufPool) setMax(n int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.max = int(min(n, poolMaxBytes))
+	p.trim()
+}
+
+func (p *bufPool) limit() int {
+	if p.max > 0 {
+		return p.max
+	}
+	return poolMaxBytes
 }
 
 var pixelPool bufPool
@@ -48,14 +64,18 @@ func (p *bufPool) get(n int) []byte {
 
 // put offers a buffer back; the smallest ones are dropped when full.
 func (p *bufPool) put(b []byte) {
-	if cap(b) < poolMinBytes || cap(b) > poolMaxBytes {
-		return
-	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if cap(b) < poolMinBytes || cap(b) > p.limit() {
+		return
+	}
 	p.free = append(p.free, b[:0])
 	p.total += cap(b)
-	for len(p.free) > poolMaxBufs || p.total > poolMaxBytes {
+	p.trim()
+}
+
+func (p *bufPool) trim() {
+	for len(p.free) > poolMaxBufs || p.total > p.limit() {
 		small := 0
 		for i, f := range p.free {
 			if cap(f) < cap(p.free[small]) {

@@ -1,6 +1,8 @@
 package converter
 
 import (
+	"context"
+	"errors"
 	"time"
 
 	"imgcells/contract"
@@ -19,48 +21,56 @@ type Result struct {
 
 // Convert turns an original (JPEG, PNG, GIF or WebP) into the variant v.
 // Bad input is refused with an *Error before any pixel is decoded where
-// possible: 400 for an invalid variant, 413 over the limits, 415 for an
-// unsupported format, 422 for a corrupt or truncated image. EXIF
+// possible: 400 for an invalid variant, 413 over the limits or the budget,
+// 415 for an unsupported format, 422 for a corrupt or truncated image. EXIF
 // orientation is applied and no metadata is carried into the output.
 func Convert(src []byte, v contract.Variant, lim Limits) (*Result, error) {
-	if err := v.Validate(); err != nil {
-		return nil, err
-	}
-	if err := lim.checkBytes(len(src)); err != nil {
-		return nil, err
-	}
-	kind, err := sniff(src)
-	if err != nil {
-		return nil, err
-	}
-	w, h, err := headerSize(kind, src)
-	if err != nil {
-		return nil, err
-	}
-	if err := lim.checkPixels(w, h); err != nil {
-		return nil, err
-	}
-	o := orientation(kind, src)
-	p := makePlan(w, h, o, v)
+	return ConvertContext(context.Background(), src, v, lim)
+}
 
+// ConvertContext is Convert that also stops when ctx ends. Either way a
+// conversion has at most its budget's ConvertTime: one predicted to need
+// more is refused from its headers, and one that runs past it anyway is
+// stopped inside the decoder or encoder and answered with a 413 (never a
+// 5xx: a 4xx is cached briefly, so a file that is too expensive costs one
+// conversion, not one per request).
+func ConvertContext(ctx context.Context, src []byte, v contract.Variant, lim Limits) (*Result, error) {
+	w, err := check(src, v, lim)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, lim.budget().ConvertTime())
+	defer cancel()
+	prepare(w.cost)
+	res, err := w.run(ctx, src, v)
+	// Once run has returned nothing holds its rasters: what a warm
+	// converter keeps can be trimmed now.
+	settle(w.cost)
+	return res, err
+}
+
+// run decodes, resizes and encodes.
+func (w work) run(ctx context.Context, src []byte, v contract.Variant) (*Result, error) {
+	s, p, o := w.src, w.plan, w.orientation
 	var res Result
 	var sc scratch // pooled pixel buffers, released when the result is encoded
 	defer sc.release()
 	t0 := time.Now()
-	r, p, err := decode(kind, src, p, sc.alloc)
+	r, p, err := decode(ctx, s, src, p, sc.alloc)
 	if err != nil {
-		return nil, err
+		return nil, stopped(ctx, err)
 	}
 	if !p.fits(r.w, r.h) {
-		// The decoded image is not the size the header said (a GIF frame
-		// smaller than its screen): plan again from what was decoded.
-		p = makePlan(r.w, r.h, o, v)
+		return nil, contract.Corrupt(nil, "the decoded image is %dx%d, not the %dx%d its header says", r.w, r.h, p.srcW, p.srcH)
 	}
 	t1 := time.Now()
-	if p.cropX != 0 || p.cropY != 0 || p.cropW != r.w || p.cropH != r.h || p.outW != r.w || p.outH != r.h {
+	if p.resizes() {
 		r = resize(r, p, sc.alloc)
 	}
 	r = orient(r, o)
+	if err := ctx.Err(); err != nil {
+		return nil, stopped(ctx, err)
+	}
 	t2 := time.Now()
 
 	res.Format = v.Format
@@ -71,11 +81,81 @@ func Convert(src []byte, v contract.Variant, lim Limits) (*Result, error) {
 			res.Format = contract.FormatPNG
 		}
 	}
-	res.Data, err = encode(r, res.Format, v.Quality)
+	res.Data, err = encode(ctx, r, res.Format, v.Quality)
 	if err != nil {
-		return nil, err
+		return nil, stopped(ctx, err)
 	}
 	res.Width, res.Height = r.w, r.h
 	res.Timings = Timings{Decode: t1.Sub(t0), Resize: t2.Sub(t1), Encode: time.Since(t2)}
 	return &res, nil
+}
+
+// work is a conversion checked against the limits and the budget, from the
+// headers alone.
+type work struct {
+	src         *source
+	plan        plan
+	cost        cost
+	orientation int
+}
+
+// check reads the headers and checks them against the limits and the
+// budget: everything Convert refuses before decoding.
+func check(src []byte, v contract.Variant, lim Limits) (work, error) {
+	if err := v.Validate(); err != nil {
+		return work{}, err
+	}
+	if err := lim.checkBytes(len(src)); err != nil {
+		return work{}, err
+	}
+	kind, err := sniff(src)
+	if err != nil {
+		return work{}, err
+	}
+	s, err := readHeader(kind, src)
+	if err != nil {
+		return work{}, err
+	}
+	if err := lim.checkPixels(s.w, s.h); err != nil {
+		return work{}, err
+	}
+	o := orientation(kind, src)
+	p, c, err := fit(s, makePlan(s.w, s.h, o, v), o, v, lim.budget(), len(src))
+	if err != nil {
+		return work{}, err
+	}
+	return work{src: s, plan: p, cost: c, orientation: o}, nil
+}
+
+// Prediction is what the cost model expects of a conversion, from the
+// headers alone: the work on one core of the calibration machine, the peak
+// memory, and the output size after the budget's caps.
+type Prediction struct {
+	Decode, Resize, Encode time.Duration
+	PeakBytes              int64
+	Width, Height          int // as displayed (EXIF orientation applied)
+}
+
+// Predict runs Convert's checks without converting: the prediction, or the
+// refusal Convert would give before decoding.
+func Predict(src []byte, v contract.Variant, lim Limits) (Prediction, error) {
+	w, err := check(src, v, lim)
+	if err != nil {
+		return Prediction{}, err
+	}
+	pr := Prediction{Decode: w.cost.decode, Resize: w.cost.resize, Encode: w.cost.encode,
+		PeakBytes: w.cost.peak, Width: w.plan.outW, Height: w.plan.outH}
+	if w.orientation >= 5 {
+		pr.Width, pr.Height = pr.Height, pr.Width
+	}
+	return pr, nil
+}
+
+// stopped is err, unless the conversion ran out of time: then a 413 that
+// says so (the decoder's own error, whatever it was, is the detail).
+func stopped(ctx context.Context, err error) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	return contract.OverBudget(errors.Join(context.Cause(ctx), err), "the image took too long to convert within this converter's budget")
 }

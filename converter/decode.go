@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image"
 	"image/gif"
 	"math"
+	"sync/atomic"
 
 	"github.com/chai2010/webp"
 
@@ -29,15 +31,22 @@ func jpegDenom(p plan) int {
 	return 1
 }
 
+// decodes counts calls to decode: the tests' proof that a refusal came
+// from the headers alone.
+var decodes atomic.Int64
+
 // decode turns the source into a raster: JPEG through libjpeg-turbo, PNG
-// through libpng, WebP through libwebp, GIF through Go's decoder. For JPEG it decodes at a reduced
-// size when the plan allows and returns the plan rescaled to match.
-// Pixel buffers come from alloc.
-func decode(kind sourceKind, src []byte, p plan, alloc func(n int) []byte) (*raster, plan, error) {
-	switch kind {
+// through libpng (libdeflate for plain 8-bit photos), WebP through libwebp,
+// GIF through Go's decoder. A GIF's or animated WebP's first frame is laid
+// on its canvas, as browsers show it. For JPEG it decodes at a reduced size
+// when the plan allows and returns the plan rescaled to match. Pixel
+// buffers come from alloc; the C decoders stop at ctx's deadline.
+func decode(ctx context.Context, s *source, src []byte, p plan, alloc func(n int) []byte) (*raster, plan, error) {
+	decodes.Add(1)
+	switch s.kind {
 	case kindJPEG:
 		denom := jpegDenom(p)
-		img, err := jpegturbo.Decode(context.Background(), src, denom, alloc)
+		img, err := jpegturbo.Decode(ctx, src, denom, alloc)
 		if err != nil {
 			return nil, p, contract.Corrupt(err, "the JPEG image cannot be decoded")
 		}
@@ -47,24 +56,63 @@ func decode(kind sourceKind, src []byte, p plan, alloc func(n int) []byte) (*ras
 		}
 		return r, p.scaledTo(r.w, r.h, denom), nil
 	case kindPNG:
-		// Every depth, interlaced or not, through libpng's row API into one
-		// 8-bit raster (Go's decoder held 8 bytes a pixel twice over for
-		// 16-bit interlaced files); 16-bit samples are read as sRGB.
-		img, err := libpng.Decode(context.Background(), src, int64(p.srcW)*int64(p.srcH), alloc)
+		img, err := libpng.Decode(ctx, src, int64(p.srcW)*int64(p.srcH), alloc)
 		if err != nil {
 			return nil, p, contract.Corrupt(err, "the PNG image cannot be decoded")
 		}
 		return &raster{pix: img.Pix, w: img.Width, h: img.Height, ch: img.Components}, p, nil
 	case kindGIF:
-		m, err := gif.Decode(bytes.NewReader(src))
+		m, err := gif.Decode(ctxReader{ctx, bytes.NewReader(src)})
 		if err != nil {
 			return nil, p, contract.Corrupt(err, "the GIF image cannot be decoded")
 		}
-		return rasterFromImage(m), p, nil
+		return onCanvas(rasterFromImage(m), m.Bounds().Min, s.w, s.h, alloc), p, nil
 	case kindWebP:
+		if s.animated {
+			return decodeWebPFrame(s, src, p, alloc)
+		}
 		return decodeWebP(src, p)
 	}
 	return nil, p, contract.Unsupported("unknown source format")
+}
+
+// decodeWebPFrame decodes an animation's first frame on its canvas.
+func decodeWebPFrame(s *source, src []byte, p plan, alloc func(n int) []byte) (*raster, plan, error) {
+	f, err := firstWebPFrame(src)
+	if err != nil {
+		return nil, p, err
+	}
+	m, err := webp.DecodeRGBA(f.standalone())
+	if err != nil {
+		return nil, p, contract.Corrupt(err, "the WebP animation's first frame cannot be decoded")
+	}
+	r := &raster{pix: m.Pix, w: m.Rect.Dx(), h: m.Rect.Dy(), ch: 4}
+	if r.w != f.rect.Dx() || r.h != f.rect.Dy() || len(r.pix) != r.w*r.h*4 {
+		return nil, p, contract.Corrupt(nil, "the WebP animation's first frame does not match its header")
+	}
+	return onCanvas(r, f.rect.Min, s.w, s.h, alloc), p, nil
+}
+
+// onCanvas lays a frame at its offset on a transparent w×h canvas, or
+// returns it as it is when it covers the canvas.
+func onCanvas(frame *raster, at image.Point, w, h int, alloc func(n int) []byte) *raster {
+	if at == (image.Point{}) && frame.w == w && frame.h == h {
+		return frame
+	}
+	out := &raster{pix: alloc(w * h * 4), w: w, h: h, ch: 4}
+	clear(out.pix)
+	for y := range frame.h {
+		row := frame.pix[y*frame.w*frame.ch : (y+1)*frame.w*frame.ch]
+		dst := out.pix[((at.Y+y)*w+at.X)*4:]
+		if frame.ch == 4 {
+			copy(dst, row)
+			continue
+		}
+		for x := range frame.w {
+			dst[x*4], dst[x*4+1], dst[x*4+2], dst[x*4+3] = row[x*3], row[x*3+1], row[x*3+2], 0xFF
+		}
+	}
+	return out
 }
 
 func decodeWebP(src []byte, p plan) (*raster, plan, error) {

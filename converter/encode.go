@@ -15,8 +15,10 @@ import (
 
 // encode writes the raster in the given format. The caller has already
 // turned a JPEG request for a transparent image into PNG. No metadata is
-// written: EXIF, ICC and XMP of the source never reach the output.
-func encode(r *raster, f contract.Format, quality int) ([]byte, error) {
+// written: EXIF, ICC and XMP of the source never reach the output. The JPEG
+// and PNG encoders stop once ctx is done; libwebp's is bounded by the
+// output size the budget allowed.
+func encode(ctx context.Context, r *raster, f contract.Format, quality int) ([]byte, error) {
 	switch f {
 	case contract.FormatWebP:
 		var out []byte
@@ -32,7 +34,7 @@ func encode(r *raster, f contract.Format, quality int) ([]byte, error) {
 		}
 		return out, nil
 	case contract.FormatJPEG:
-		out, err := jpegturbo.EncodeRGB(context.Background(), r.dropAlpha().pix, r.w, r.h, quality)
+		out, err := jpegturbo.EncodeRGB(ctx, r.dropAlpha().pix, r.w, r.h, quality)
 		if err != nil {
 			return nil, fmt.Errorf("encoding %dx%d JPEG: %w", r.w, r.h, err)
 		}
@@ -49,7 +51,7 @@ func encode(r *raster, f contract.Format, quality int) ([]byte, error) {
 			m = rgba
 		}
 		var b bytes.Buffer
-		if err := png.Encode(&b, m); err != nil {
+		if err := png.Encode(ctxWriter{ctx, &b}, m); err != nil {
 			return nil, fmt.Errorf("encoding %dx%d PNG: %w", r.w, r.h, err)
 		}
 		return b.Bytes(), nil

@@ -30,10 +30,11 @@ func pngWithEXIF(png []byte, o int) []byte {
 // format with an EXIF chunk.
 func webpWithEXIF(t *testing.T, webp []byte, o int) []byte {
 	t.Helper()
-	w, h, err := webpHeaderSize(webp)
+	s, err := readHeader(kindWebP, webp)
 	if err != nil || string(webp[12:16]) != "VP8 " {
 		t.Fatalf("test WebP is not simple lossy: %v", err)
 	}
+	w, h := s.w, s.h
 	vp8x := []byte("VP8X")
 	vp8x = binary.LittleEndian.AppendUint32(vp8x, 10)
 	vp8x = append(vp8x, 0x08, 0, 0, 0) // EXIF present

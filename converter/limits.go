@@ -1,15 +1,16 @@
 package converter
 
-import (
-	"imgcells/contract"
-	"imgcells/converter/internal/jpegturbo"
-)
+import "imgcells/contract"
 
 // Limits bound the work one conversion may do. They are checked before any
 // pixel is decoded, so a hostile header cannot make the converter allocate.
 type Limits struct {
 	MaxSourceBytes  int64 // refuse larger sources: 413
 	MaxSourcePixels int64 // width*height read from the header before decoding: 413
+	// Budget is the memory and time of the process converting: a request
+	// predicted not to fit is refused (413) before decoding. The zero value
+	// means contract.DefaultBudget().
+	Budget contract.Budget
 }
 
 // DefaultLimits are the contract's defaults, the same the stack deploys when
@@ -18,7 +19,15 @@ func DefaultLimits() Limits {
 	return Limits{
 		MaxSourceBytes:  contract.DefaultMaxSourceBytes,
 		MaxSourcePixels: contract.DefaultMaxSourcePixels,
+		Budget:          contract.DefaultBudget(),
 	}
+}
+
+func (l Limits) budget() contract.Budget {
+	if l.Budget == (contract.Budget{}) {
+		return contract.DefaultBudget()
+	}
+	return l.Budget
 }
 
 // check refuses a source whose size or header dimensions exceed the limits.
@@ -40,11 +49,3 @@ func (l Limits) checkPixels(w, h int) error {
 	}
 	return nil
 }
-
-// KeepFreedMemory tunes the process for many conversions in a row: call it
-// once at start in long-running converters (the Lambda's main, the local
-// stack). The C allocator then keeps freed decoder memory (a progressive
-// JPEG's coefficient buffer is tens of MB) for the next request instead of
-// returning it to the kernel, which saves ~10k page faults per request;
-// resident memory stays near the largest conversion's peak.
-func KeepFreedMemory() { jpegturbo.KeepFreedMemory() }

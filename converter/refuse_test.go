@@ -3,6 +3,7 @@ package converter
 import (
 	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"net/http"
 	"runtime"
 	"testing"
@@ -14,6 +15,14 @@ import (
 func patched(b []byte, off int, p ...byte) []byte {
 	c := append([]byte(nil), b...)
 	copy(c[off:], p)
+	return c
+}
+
+// patchedIHDR patches a PNG's IHDR at off and fixes its CRC, as an
+// attacker would: only a consistent header gets past the CRC check.
+func patchedIHDR(b []byte, off int, p ...byte) []byte {
+	c := patched(b, off, p...)
+	binary.BigEndian.PutUint32(c[29:], crc32.ChecksumIEEE(c[12:29]))
 	return c
 }
 
@@ -56,8 +65,9 @@ func TestConvertRefusals(t *testing.T) {
 		{"webp header only", webp[:16], DefaultLimits(), http.StatusUnprocessableEntity},
 		// Header bombs: real headers patched to claim 60000×60000 (3.6 GP).
 		{"jpeg header bomb", patched(jpg, sof+5, 0xEA, 0x60, 0xEA, 0x60), DefaultLimits(), http.StatusRequestEntityTooLarge},
-		{"png header bomb", patched(png, 16, 0, 0, 0xEA, 0x60, 0, 0, 0xEA, 0x60), DefaultLimits(), http.StatusRequestEntityTooLarge},
-		{"png header claims 4G wide", patched(png, 16, 0xFF, 0xFF, 0xFF, 0xFF), DefaultLimits(), http.StatusRequestEntityTooLarge},
+		{"png header bomb", patchedIHDR(png, 16, 0, 0, 0xEA, 0x60, 0, 0, 0xEA, 0x60), DefaultLimits(), http.StatusRequestEntityTooLarge},
+		{"png header claims 4G wide", patchedIHDR(png, 16, 0xFF, 0xFF, 0xFF, 0xFF), DefaultLimits(), http.StatusRequestEntityTooLarge},
+		{"png header damaged", patched(png, 16, 0, 0, 0xEA, 0x60), DefaultLimits(), http.StatusUnprocessableEntity},
 		{"gif header bomb", patched(gif, 6, 0x60, 0xEA, 0x60, 0xEA), DefaultLimits(), http.StatusRequestEntityTooLarge},
 		{"webp header bomb", patched(webp, 26, 0xFF, 0x3F, 0xFF, 0x3F), DefaultLimits(), http.StatusRequestEntityTooLarge},
 		{"jpeg zero height", patched(jpg, sof+5, 0, 0), DefaultLimits(), http.StatusUnprocessableEntity},

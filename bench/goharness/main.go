@@ -33,7 +33,7 @@ type reply struct {
 }
 
 func main() {
-	converter.KeepFreedMemory() // a long-running converter, like the Lambda
+	converter.KeepFreedMemory(contract.DefaultBudget()) // a long-running converter, like the Lambda
 	in := bufio.NewScanner(os.Stdin)
 	out := json.NewEncoder(os.Stdout)
 	for in.Scan() {

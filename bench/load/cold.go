@@ -55,7 +55,7 @@ func coldComparison(ctx context.Context, st *stack.Stack, client *http.Client, b
 	if err != nil {
 		return r, fmt.Errorf("the stack answered with variant key %q: %w", key, err)
 	}
-	if _, err := converter.Convert(src, v, converter.DefaultLimits()); err != nil {
+	if _, err := converter.ConvertContext(ctx, src, v, converter.DefaultLimits()); err != nil {
 		return r, fmt.Errorf("bare conversion: %w", err)
 	}
 	r.outSize = first
@@ -79,7 +79,7 @@ func coldComparison(ctx context.Context, st *stack.Stack, client *http.Client, b
 		}
 
 		t = time.Now()
-		if _, err := converter.Convert(src, v, converter.DefaultLimits()); err != nil {
+		if _, err := converter.ConvertContext(ctx, src, v, converter.DefaultLimits()); err != nil {
 			return r, fmt.Errorf("bare conversion: %w", err)
 		}
 		r.bare = append(r.bare, time.Since(t))

@@ -41,7 +41,7 @@ type Config struct {
 	Variants           store.Variants
 	OriginVerifySecret string
 	// Limits bound each conversion; the zero value means
-	// converter.DefaultLimits().
+	// converter.DefaultLimits(), a zero Budget in them the default budget.
 	Limits converter.Limits
 	// Logger receives one line per request; nil means slog.Default().
 	Logger *slog.Logger
@@ -89,6 +89,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if h.limits == (converter.Limits{}) {
 		h.limits = converter.DefaultLimits()
+	}
+	if h.limits.Budget == (contract.Budget{}) {
+		h.limits.Budget = contract.DefaultBudget()
 	}
 	if h.log == nil {
 		h.log = slog.Default()
@@ -147,7 +150,9 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	rec.source, rec.bytesIn = orig.Source, len(orig.Data)
 
 	t = time.Now()
-	res, err := converter.Convert(orig.Data, v, h.limits)
+	cctx, cancel := h.convertContext(ctx)
+	res, err := converter.ConvertContext(cctx, orig.Data, v, h.limits)
+	cancel()
 	rec.convert = time.Since(t)
 	if err != nil {
 		return h.fail(rec, fmt.Errorf("converting %q to %s: %w", key, v, err))
@@ -187,6 +192,23 @@ func (h *Handler) redirectToStored(ctx context.Context, rec *record, vkey string
 	}
 	return redirect(location)
 }
+
+// storeMargin is kept between the end of a conversion and the invocation's
+// deadline, to store the variant and answer: a conversion stopped at its
+// deadline is still answered (413), not cut off by Lambda.
+const storeMargin = contract.ResponseMargin / 2
+
+// convertContext is ctx with its deadline (on Lambda, the invocation's)
+// moved storeMargin earlier.
+func (h *Handler) convertContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(ctx, d.Add(-storeMargin))
+	}
+	return context.WithCancel(ctx)
+}
+
+// Budget is the memory and time budget every conversion is checked against.
+func (h *Handler) Budget() contract.Budget { return h.limits.Budget }
 
 // fail turns err into the response its status calls for.
 func (h *Handler) fail(rec *record, err error) events.APIGatewayV2HTTPResponse {

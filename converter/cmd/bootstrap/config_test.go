@@ -18,6 +18,7 @@ func TestLoadConfigWiresTheEnvironment(t *testing.T) {
 		S3Endpoint: "http://127.0.0.1:7070",
 	}.Vars()
 	vars[contract.EnvRegion] = "eu-west-1"
+	vars[contract.EnvFunctionMemory] = "1024"
 	c, err := loadConfig(func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +31,8 @@ func TestLoadConfigWiresTheEnvironment(t *testing.T) {
 	if c.secret != "0123456789abcdef0123" {
 		t.Errorf("secret %q", c.secret)
 	}
-	if c.limits != (converter.Limits{MaxSourceBytes: 1048576, MaxSourcePixels: 4000000}) {
+	if c.limits != (converter.Limits{MaxSourceBytes: 1048576, MaxSourcePixels: 4000000,
+		Budget: contract.Budget{MemoryMB: 1024, Timeout: contract.ConverterTimeout}}) {
 		t.Errorf("limits %+v", c.limits)
 	}
 	if _, err := loadConfig(func(string) string { return "" }); err == nil {

@@ -25,8 +25,8 @@ func main() {
 		os.Exit(1)
 	}
 	// One Lambda instance converts one request at a time, many in a row:
-	// keep the decoders' freed memory for the next one.
-	converter.KeepFreedMemory()
+	// keep the decoders' freed memory for the next one, within the budget.
+	converter.KeepFreedMemory(h.Budget())
 	lambda.Start(h.Handle)
 }
 
