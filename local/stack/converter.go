@@ -3,6 +3,7 @@ package stack
 import (
 	"log/slog"
 
+	"imgcells/contract"
 	"imgcells/converter"
 	"imgcells/converter/httpapi"
 	"imgcells/converter/store"
@@ -34,6 +35,11 @@ func (s *Stack) newConverter(region string) (APIHandler, error) {
 	}
 	if s.cfg.MaxSourcePixels > 0 {
 		limits.MaxSourcePixels = s.cfg.MaxSourcePixels
+	}
+	if s.cfg.ConverterMemoryMB > 0 {
+		// The budget the stack's Lambda derives from its memory: the same
+		// refusals and output sizes as deployed.
+		limits.Budget = contract.Budget{MemoryMB: s.cfg.ConverterMemoryMB, Timeout: contract.ConverterTimeout}
 	}
 	logger := s.cfg.ConverterLog
 	if logger == nil {

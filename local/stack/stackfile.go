@@ -24,13 +24,14 @@ func ReadStackFile(path string) (stackconfig.Config, error) {
 
 // FromComponents takes the parts of a stack's configuration that the local
 // stack simulates: regions, the edge function's config and the converter's
-// limits.
+// limits and memory budget.
 func FromComponents(c stackconfig.Config) Config {
 	return Config{
-		Regions:         append([]string(nil), c.Regions...),
-		PrimaryRegion:   c.PrimaryRegion,
-		Edge:            c.Edge,
-		MaxSourceBytes:  c.MaxSourceBytes,
-		MaxSourcePixels: c.MaxSourcePixels,
+		Regions:           append([]string(nil), c.Regions...),
+		PrimaryRegion:     c.PrimaryRegion,
+		Edge:              c.Edge,
+		MaxSourceBytes:    c.MaxSourceBytes,
+		MaxSourcePixels:   c.MaxSourcePixels,
+		ConverterMemoryMB: c.ConverterMemoryMB,
 	}
 }

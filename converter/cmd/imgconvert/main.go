@@ -3,7 +3,9 @@
 //	imgconvert -in photo.jpg -variant format=webp,quality=75,width=640 -out photo.webp
 //
 // It prints one JSON line (format, width, height, bytes, timings in
-// milliseconds). On refusal it exits 1 with the HTTP status and reason on
+// milliseconds). -memory-mb and -timeout set the budget the conversion is
+// checked against (a converter Lambda's memory and timeout; the stack's
+// defaults otherwise). On refusal it exits 1 with the HTTP status and reason on
 // stderr; on a usage or I/O error it exits 2.
 package main
 
@@ -42,6 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "output file (omit to only report)")
 	maxPixels := fs.Int64("max-pixels", converter.DefaultLimits().MaxSourcePixels, "refuse sources with more pixels")
 	maxBytes := fs.Int64("max-bytes", converter.DefaultLimits().MaxSourceBytes, "refuse larger source files")
+	memory := fs.Int("memory-mb", contract.DefaultConverterMemoryMB, "the budget's memory: a converter Lambda's memory size")
+	timeout := fs.Duration("timeout", contract.ConverterTimeout, "the budget's time: a converter Lambda's timeout")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -50,13 +54,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
+	budget := contract.Budget{MemoryMB: *memory, Timeout: *timeout}
+	if err := budget.Validate(); err != nil {
+		fmt.Fprintf(stderr, "imgconvert: -memory-mb or -timeout: %v\n", err)
+		return 2
+	}
 	src, err := os.ReadFile(*in)
 	if err != nil {
 		fmt.Fprintf(stderr, "imgconvert: reading source: %v\n", err)
 		return 2
 	}
 	start := time.Now()
-	res, err := convert(src, *ops, converter.Limits{MaxSourceBytes: *maxBytes, MaxSourcePixels: *maxPixels})
+	res, err := convert(src, *ops, converter.Limits{MaxSourceBytes: *maxBytes, MaxSourcePixels: *maxPixels, Budget: budget})
 	total := time.Since(start)
 	if err != nil {
 		status, reason := contract.StatusOf(err)
