@@ -2,12 +2,14 @@ package stackconfig
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 
+	"imgcells/contract"
 	"imgcells/edge"
 )
 
@@ -146,7 +148,10 @@ func TestParseErrors(t *testing.T) {
 		{"avif before the converter encodes it", with(devRaw(), KeyAVIF, "true"), KeyAVIF, "does not encode AVIF"},
 		{"bytes too small", with(devRaw(), KeyMaxSourceBytes, "10"), KeyMaxSourceBytes, "from 1024 to"},
 		{"pixels not a number", with(devRaw(), KeyMaxSourcePixels, "lots"), KeyMaxSourcePixels, "whole number"},
-		{"pixels beyond memory", with(devRaw(), KeyMaxSourcePixels, "200000000", KeyConverterMemoryMB, "512"), KeyMaxSourcePixels, "half of imgcells:converterMemoryMb"},
+		{"pixels beyond memory", with(devRaw(), KeyMaxSourcePixels, "200000000", KeyConverterMemoryMB, "512"), KeyMaxSourcePixels, "more than imgcells:converterMemoryMb (512 MB) leaves"},
+		{"dev's pixels in half its memory", with(devRaw(), KeyMaxSourcePixels, "40000000", KeyConverterMemoryMB, "512"), KeyMaxSourcePixels,
+			fmt.Sprintf("at most %d pixels fit", contract.Budget{MemoryMB: 512, Timeout: contract.ConverterTimeout}.MaxOrdinaryPixels())},
+		{"memory below the converter's own", with(devRaw(), KeyConverterMemoryMB, "160", KeyMaxSourcePixels, "1000"), KeyConverterMemoryMB, "more than 160 MB is needed"},
 		{"memory too big", with(devRaw(), KeyConverterMemoryMB, "20000"), KeyConverterMemoryMB, "from 128 to 10240"},
 		{"negative concurrency", with(devRaw(), KeyConverterReservedConcurrency, "-1"), KeyConverterReservedConcurrency, "from 0 to"},
 		{"throttle rate zero", with(devRaw(), KeyAPIThrottleRate, "0"), KeyAPIThrottleRate, "from 1 to 10000"},

@@ -196,10 +196,16 @@ func (p *parser) crossChecks(c *Config, needSecret bool) {
 	if !slices.Contains(c.Edge.Qualities, c.Edge.DefaultQuality) {
 		p.failf(KeyDefaultQuality, "%d is not allowed: one of imgcells:qualities %v", c.Edge.DefaultQuality, c.Edge.Qualities)
 	}
-	// A decoded RGBA image takes 4 bytes a pixel; keep it within half the Lambda's memory.
-	if need, have := c.MaxSourcePixels*4, int64(c.ConverterMemoryMB)<<20/2; need > have {
-		p.failf(KeyMaxSourcePixels, "%d pixels need %d MB decoded, more than half of imgcells:converterMemoryMb (%d MB); lower it or raise the memory",
-			c.MaxSourcePixels, need>>20, c.ConverterMemoryMB)
+	// The converter's budget (contract.Budget) must hold an ordinary photo
+	// at the pixel limit: otherwise images within the limit would be
+	// refused for want of memory.
+	b := contract.Budget{MemoryMB: c.ConverterMemoryMB, Timeout: contract.ConverterTimeout}
+	if err := b.Validate(); err != nil {
+		p.failf(KeyConverterMemoryMB, "%d is not allowed: %v", c.ConverterMemoryMB, err)
+	} else if most := b.MaxOrdinaryPixels(); c.MaxSourcePixels > most {
+		p.failf(KeyMaxSourcePixels, "%d pixels need about %d MB to convert (%d bytes a pixel), more than imgcells:converterMemoryMb (%d MB) leaves after the converter's own %d MB; at most %d pixels fit, or raise the memory",
+			c.MaxSourcePixels, c.MaxSourcePixels*contract.OrdinaryPeakBytesPerPixel>>20, contract.OrdinaryPeakBytesPerPixel,
+			c.ConverterMemoryMB, contract.ReservedMB, most)
 	}
 	if needSecret {
 		switch s := c.OriginVerifySecret; {
