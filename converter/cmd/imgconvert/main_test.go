@@ -29,6 +29,27 @@ func TestRunConvertsAndReports(t *testing.T) {
 	}
 }
 
+// A tiny budget (a 192 MB function's share of a core, a 4.5 s timeout) makes
+// a smaller PNG than the default budget does.
+func TestRunTakesTheBudget(t *testing.T) {
+	args := []string{"-in", "../../../testdata/photos/photo.jpg", "-variant", "format=png"}
+	size := func(extra ...string) report {
+		var stdout, stderr bytes.Buffer
+		if code := run(append(args, extra...), &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d, %s", extra, code, stderr.String())
+		}
+		var r report
+		if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	full, small := size(), size("-memory-mb", "192", "-timeout", "4500ms")
+	if full.Width != 480 || small.Width >= full.Width {
+		t.Errorf("default budget %dx%d, tiny budget %dx%d; want the full 480x270, then less", full.Width, full.Height, small.Width, small.Height)
+	}
+}
+
 func TestRunRefusals(t *testing.T) {
 	text := filepath.Join(t.TempDir(), "notes.txt")
 	if err := os.WriteFile(text, []byte("not an image"), 0o644); err != nil {
@@ -43,6 +64,7 @@ func TestRunRefusals(t *testing.T) {
 		{[]string{"-in", "../../../testdata/photos/photo.jpg", "-variant", "format=webp"}, 1, "400 "},
 		{[]string{"-in", "../../../testdata/photos/photo.jpg", "-variant", "format=png", "-max-pixels", "1000"}, 1, "413 "},
 		{[]string{"-in", "missing.jpg", "-variant", "format=png"}, 2, "reading source"},
+		{[]string{"-in", "../../../testdata/photos/photo.jpg", "-variant", "format=png", "-memory-mb", "128"}, 2, "-memory-mb"},
 		{[]string{"-variant", "format=png"}, 2, "required"},
 	}
 	for _, c := range cases {
