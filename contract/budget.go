@@ -68,12 +68,13 @@ func (b Budget) WorkingBytes() int64 {
 	return (int64(b.MemoryMB)*9/10 - ReservedMB) << 20
 }
 
-// OrdinaryPeakBytesPerPixel is the peak memory, per source pixel, of
-// converting an ordinary 8-bit photograph (baseline or progressive 4:2:0
-// JPEG, 8-bit PNG, lossy WebP) with transparency at full size, measured by
-// bench/budget and rounded up. The stack configuration keeps
-// imgcells:maxSourcePixels within WorkingBytes at this rate, so every
-// ordinary image within the pixel limit fits the function's memory.
+// OrdinaryPeakBytesPerPixel is the peak memory, per source pixel, of an
+// ordinary photograph's costliest conversion: an 8-bit JPEG at the pixel
+// limit asked at full size as WebP (bench/budget measured 11.5 at 40 MP,
+// 10 at 50 MP, the process included). The stack configuration keeps
+// imgcells:maxSourcePixels within WorkingBytes at this rate, so such images
+// are never refused for want of memory; rarer paths (16-bit PNG, a GIF's
+// canvas, progressive 4:4:4) are checked per request.
 const OrdinaryPeakBytesPerPixel = 12
 
 // MaxOrdinaryPixels is the largest pixel limit the budget's memory holds at
