@@ -136,7 +136,9 @@ func (s *source) readWebP(src []byte) error {
 			return err
 		}
 		s.frame, s.lossless = f.rect, f.lossless
-		s.alpha = s.alpha || f.rect != image.Rect(0, 0, s.w, s.h)
+		// An animation's frame is decoded as RGBA, and laid on a
+		// transparent canvas when it does not cover it.
+		s.alpha = s.alpha || s.animated
 		if !s.frame.In(image.Rect(0, 0, s.w, s.h)) {
 			return contract.Corrupt(nil, "WebP frame %v lies outside its %dx%d canvas", s.frame, s.w, s.h)
 		}
