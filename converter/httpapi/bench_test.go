@@ -51,7 +51,9 @@ func BenchmarkHandleMiss(b *testing.B) {
 // the adapter and conversion, not a growing map.
 type discard struct{}
 
-func (discard) PutVariant(context.Context, string, []byte, string) (bool, error) { return true, nil }
+func (discard) PutVariant(context.Context, string, []byte, string, string) (bool, error) {
+	return true, nil
+}
 
 func (discard) VariantURL(_ context.Context, key string, _ time.Duration) (string, error) {
 	return "https://discard.invalid/" + key, nil

@@ -148,6 +148,9 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 		return h.fail(rec, fmt.Errorf("reading original %q: %w", key, err))
 	}
 	rec.source, rec.bytesIn = orig.Source, len(orig.Data)
+	if !orig.Verified {
+		rec.source += "-unverified"
+	}
 
 	t = time.Now()
 	cctx, cancel := h.convertContext(ctx)
@@ -161,8 +164,11 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 
 	vkey := contract.VariantKey(key, v)
 	ctype := res.Format.ContentType()
+	if !orig.Verified {
+		return h.serveUnverified(rec, res.Data, ctype)
+	}
 	t = time.Now()
-	created, err := h.variants.PutVariant(ctx, vkey, res.Data, ctype)
+	created, err := h.variants.PutVariant(ctx, vkey, res.Data, ctype, orig.ETag)
 	rec.store, rec.stored = time.Since(t), created
 	if len(res.Data) > h.maxInline && rec.method == http.MethodGet {
 		return h.redirectToStored(ctx, rec, vkey, err)
@@ -173,6 +179,19 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 		rec.err = fmt.Errorf("storing variant %q: %w", vkey, err)
 	}
 	return imageResponse(rec.method == http.MethodHead, res.Data, ctype, rec.serverTiming())
+}
+
+// serveUnverified answers a conversion of the replica's copy made while the
+// primary could not say which version is current: it may be of an older
+// original, so it is neither stored nor cached for long. An output too large
+// to return inline has no stored object to redirect to: a 503.
+func (h *Handler) serveUnverified(rec *record, data []byte, ctype string) events.APIGatewayV2HTTPResponse {
+	if len(data) > h.maxInline && rec.method == http.MethodGet {
+		return h.fail(rec, &contract.Error{Status: http.StatusServiceUnavailable, Reason: "the main source bucket cannot be reached"})
+	}
+	resp := imageResponse(rec.method == http.MethodHead, data, ctype, rec.serverTiming())
+	resp.Headers["cache-control"] = unverifiedCacheControl
+	return resp
 }
 
 // redirectToStored answers an output too large to return inline (a HEAD

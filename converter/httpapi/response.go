@@ -20,6 +20,9 @@ const (
 	// never pins a mistake (a missing original may be uploaded any moment).
 	errorCacheControl = "public, max-age=30"
 	noStore           = "no-store"
+	// unverifiedCacheControl is for a conversion of a replica's copy that
+	// the primary could not confirm as current: served, but not kept.
+	unverifiedCacheControl = "public, max-age=60"
 )
 
 // header returns the request header name, matching case-insensitively

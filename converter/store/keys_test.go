@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"imgcells/contract"
+	"imgcells/converter/store"
 )
 
 // oddKeys are originals whose names S3 clients commonly mangle: spaces, '+'
@@ -24,8 +25,9 @@ func TestS3OddKeysRoundTrip(t *testing.T) {
 	srv, st := newS3(t)
 	ctx := context.Background()
 	v := contract.Variant{Format: contract.FormatWebP, Quality: 75, Width: 640}
-	for _, key := range oddKeys {
+	for _, key := range oddKeys { // replicated: the primary holds the same version
 		srv.Put(t, replicaBucket, key, []byte("original of "+key), "image/jpeg")
+		srv.Put(t, primaryBucket, key, []byte("original of "+key), "image/jpeg")
 	}
 	for _, key := range oddKeys {
 		got, err := st.GetOriginal(ctx, key, 1<<20)
@@ -33,11 +35,11 @@ func TestS3OddKeysRoundTrip(t *testing.T) {
 			t.Errorf("GetOriginal(%q): %v", key, err)
 			continue
 		}
-		if string(got.Data) != "original of "+key {
-			t.Errorf("GetOriginal(%q) read %q: another key's object", key, got.Data)
+		if string(got.Data) != "original of "+key || got.Source != store.FromReplica {
+			t.Errorf("GetOriginal(%q) read %q from the %s: want this key's object from the replica, checked against the primary's", key, got.Data, got.Source)
 		}
 		vk := contract.VariantKey(key, v)
-		if _, err := st.PutVariant(ctx, vk, []byte("variant of "+key), "image/webp"); err != nil {
+		if _, err := st.PutVariant(ctx, vk, []byte("variant of "+key), "image/webp", ""); err != nil {
 			t.Errorf("PutVariant(%q): %v", vk, err)
 		}
 	}

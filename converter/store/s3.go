@@ -37,6 +37,23 @@ type S3Config struct {
 	// Region: one S3-compatible server holding every simulated region's
 	// buckets checks a single region (the local stack). Unset on AWS.
 	URLRegion string
+	// PrimaryCheckTimeout bounds the HEAD that asks the primary source
+	// bucket for an original's current version; 0 means
+	// DefaultPrimaryCheckTimeout. Past it the replica's copy is used,
+	// unverified.
+	PrimaryCheckTimeout time.Duration
+}
+
+// DefaultPrimaryCheckTimeout is long enough for a HEAD across the world and
+// short enough that an outage of the primary's region leaves the other
+// regions converting.
+const DefaultPrimaryCheckTimeout = 3 * time.Second
+
+func (c S3Config) primaryCheckTimeout() time.Duration {
+	if c.PrimaryCheckTimeout > 0 {
+		return c.PrimaryCheckTimeout
+	}
+	return DefaultPrimaryCheckTimeout
 }
 
 func (c S3Config) validate() error {
@@ -94,43 +111,102 @@ func NewS3(awsCfg aws.Config, cfg S3Config) (*S3, error) {
 	return st, nil
 }
 
-// GetOriginal implements Originals.
+// GetOriginal implements Originals. In a region other than the primary's
+// it asks the primary source bucket for the current version (a HEAD) while
+// it reads the replica, so the check costs the longer of the two round trips,
+// not their sum; S3's read-after-write consistency makes that HEAD see every
+// write and delete that finished before it.
 func (s *S3) GetOriginal(ctx context.Context, key string, maxBytes int64) (Original, error) {
-	data, ctype, err := getObject(ctx, s.local, s.cfg.SourceBucket, key, maxBytes)
-	if err == nil {
-		return Original{Data: data, Source: FromReplica, ContentType: ctype}, nil
+	if s.primaryIsLocal() {
+		o, err := getObject(ctx, s.local, s.cfg.SourceBucket, key, maxBytes)
+		if isNoSuchKey(err) {
+			return Original{}, notFound(key)
+		}
+		if err != nil {
+			return Original{}, err
+		}
+		return Original{Data: o.data, Source: FromReplica, ContentType: o.ctype, ETag: o.etag, Verified: true}, nil
 	}
-	if !isNoSuchKey(err) {
-		return Original{}, err
-	}
-	if s.cfg.PrimarySourceBucket == s.cfg.SourceBucket && s.cfg.PrimaryRegion == s.cfg.Region {
+	head := make(chan current, 1)
+	go func() { head <- s.currentVersion(ctx, key) }()
+	replica, rerr := getObject(ctx, s.local, s.cfg.SourceBucket, key, maxBytes)
+	cur := <-head
+	switch {
+	case cur.err == nil && !cur.found:
+		// Deleted (or never uploaded): a replica's copy is one replication
+		// has not removed yet, and is never served.
 		return Original{}, notFound(key)
+	case cur.err == nil && rerr == nil && replica.etag == cur.etag:
+		return Original{Data: replica.data, Source: FromReplica, ContentType: replica.ctype, ETag: replica.etag, Verified: true}, nil
+	case cur.err == nil:
+		// The replica lags behind (or misses, or failed): read the primary.
+		o, err := getObject(ctx, s.primary, s.cfg.PrimarySourceBucket, key, maxBytes)
+		if isNoSuchKey(err) {
+			return Original{}, notFound(key)
+		}
+		if err != nil {
+			return Original{}, err
+		}
+		return Original{Data: o.data, Source: FromPrimary, ContentType: o.ctype, ETag: o.etag, Verified: true}, nil
+	case rerr == nil:
+		// The primary cannot be asked: serve the replica's copy, unverified.
+		return Original{Data: replica.data, Source: FromReplica, ContentType: replica.ctype, ETag: replica.etag}, nil
+	default:
+		if isNoSuchKey(rerr) {
+			return Original{}, fmt.Errorf("original %q is not in the replica and the primary cannot be asked: %w", key, cur.err)
+		}
+		return Original{}, rerr
 	}
-	data, ctype, err = getObject(ctx, s.primary, s.cfg.PrimarySourceBucket, key, maxBytes)
-	if err == nil {
-		return Original{Data: data, Source: FromPrimary, ContentType: ctype}, nil
-	}
+}
+
+func (s *S3) primaryIsLocal() bool {
+	return s.cfg.PrimarySourceBucket == s.cfg.SourceBucket && s.cfg.PrimaryRegion == s.cfg.Region
+}
+
+// current is what the primary source bucket holds at a key.
+type current struct {
+	etag  string
+	found bool
+	err   error // the primary could not be asked
+}
+
+// currentVersion asks the primary source bucket for the key's current ETag,
+// giving up after PrimaryCheckTimeout.
+func (s *S3) currentVersion(ctx context.Context, key string) current {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.primaryCheckTimeout())
+	defer cancel()
+	out, err := s.primary.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.cfg.PrimarySourceBucket), Key: aws.String(key)})
 	if isNoSuchKey(err) {
-		return Original{}, notFound(key)
+		return current{}
 	}
-	return Original{}, err
+	if err != nil {
+		return current{err: fmt.Errorf("asking s3://%s/%s for its current version: %w", s.cfg.PrimarySourceBucket, key, err)}
+	}
+	return current{etag: contract.TrimETag(aws.ToString(out.ETag)), found: true}
 }
 
 func notFound(key string) error {
 	return &contract.Error{Status: http.StatusNotFound, Reason: "original image not found", Err: fmt.Errorf("%q: %w", key, ErrNotFound)}
 }
 
+// object is an original as read: its bytes, Content-Type and ETag.
+type object struct {
+	data  []byte
+	ctype string
+	etag  string
+}
+
 // getObject reads a whole object, refusing one larger than maxBytes before
 // reading its body (and again while reading, should the length lie).
-func getObject(ctx context.Context, c *s3.Client, bucket, key string, maxBytes int64) ([]byte, string, error) {
+func getObject(ctx context.Context, c *s3.Client, bucket, key string, maxBytes int64) (object, error) {
 	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
-		return nil, "", fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
+		return object{}, fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
 	}
 	defer out.Body.Close()
 	size := aws.ToInt64(out.ContentLength)
 	if maxBytes > 0 && size > maxBytes {
-		return nil, "", contract.TooLarge("original is %d bytes, the limit is %d", size, maxBytes)
+		return object{}, contract.TooLarge("original is %d bytes, the limit is %d", size, maxBytes)
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, max(size, 0)))
 	r := io.Reader(out.Body)
@@ -138,17 +214,21 @@ func getObject(ctx context.Context, c *s3.Client, bucket, key string, maxBytes i
 		r = io.LimitReader(out.Body, maxBytes+1)
 	}
 	if _, err := buf.ReadFrom(r); err != nil {
-		return nil, "", fmt.Errorf("reading body of s3://%s/%s: %w", bucket, key, err)
+		return object{}, fmt.Errorf("reading body of s3://%s/%s: %w", bucket, key, err)
 	}
 	if maxBytes > 0 && int64(buf.Len()) > maxBytes {
-		return nil, "", contract.TooLarge("original is over the %d-byte limit", maxBytes)
+		return object{}, contract.TooLarge("original is over the %d-byte limit", maxBytes)
 	}
-	return buf.Bytes(), aws.ToString(out.ContentType), nil
+	return object{data: buf.Bytes(), ctype: aws.ToString(out.ContentType), etag: contract.TrimETag(aws.ToString(out.ETag))}, nil
 }
 
 // PutVariant implements Variants with a conditional write (If-None-Match: *),
 // so concurrent conversions of one variant store it once and neither fails.
-func (s *S3) PutVariant(ctx context.Context, key string, data []byte, contentType string) (bool, error) {
+func (s *S3) PutVariant(ctx context.Context, key string, data []byte, contentType, sourceETag string) (bool, error) {
+	var meta map[string]string
+	if sourceETag != "" {
+		meta = map[string]string{contract.SourceETagMetadata: sourceETag}
+	}
 	_, err := s.local.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:        aws.String(s.cfg.TransformedBucket),
 		Key:           aws.String(key),
@@ -156,6 +236,7 @@ func (s *S3) PutVariant(ctx context.Context, key string, data []byte, contentTyp
 		ContentLength: aws.Int64(int64(len(data))),
 		ContentType:   aws.String(contentType),
 		CacheControl:  aws.String(CacheControl),
+		Metadata:      meta,
 		IfNoneMatch:   aws.String("*"),
 	})
 	if err == nil {

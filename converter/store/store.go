@@ -31,25 +31,38 @@ type Original struct {
 	Data        []byte
 	Source      Source
 	ContentType string // as stored; informational only, the decoder sniffs
+	// ETag is the version the bytes are (without quotes): the primary
+	// source bucket's current one when Verified.
+	ETag string
+	// Verified says the bytes are the primary source bucket's current
+	// version. It is false only when the primary could not be asked (an
+	// outage of its region) and the replica's copy was used as it is: such
+	// a conversion may be of an older version, so it is served briefly and
+	// never stored.
+	Verified bool
 }
 
 // Originals reads original images.
 type Originals interface {
-	// GetOriginal reads the object at key from the replica, falling back to
-	// the primary source bucket when the replica has no such key. A key
-	// missing from both is a converter NotFound error (404); an object
-	// larger than maxBytes is a converter TooLarge error (413), refused
-	// before its body is read.
+	// GetOriginal reads the current version of the original at key. The
+	// primary source bucket decides what is current: the replica's copy is
+	// used only when its ETag is the primary's (replication may lag behind
+	// an overwrite, and a delete), else the primary's is read. A key the
+	// primary does not have is a converter NotFound error (404), whatever
+	// the replica holds; an object larger than maxBytes is a converter
+	// TooLarge error (413), refused before its body is read.
 	GetOriginal(ctx context.Context, key string, maxBytes int64) (Original, error)
 }
 
 // Variants stores converted images.
 type Variants interface {
 	// PutVariant stores data under key with the given Content-Type and
-	// CacheControl, only if no object exists there yet. It returns
-	// created=false with a nil error when another writer stored the key
-	// first: both conversions produced the same bytes, so either is right.
-	PutVariant(ctx context.Context, key string, data []byte, contentType string) (created bool, err error)
+	// CacheControl, recording sourceETag (the original version it was made
+	// from, contract.SourceETagMetadata), only if no object exists there
+	// yet. It returns created=false with a nil error when another writer
+	// stored the key first: both conversions produced the same bytes, or
+	// the other is of an older version, which the purge removes.
+	PutVariant(ctx context.Context, key string, data []byte, contentType, sourceETag string) (created bool, err error)
 	// VariantURL returns a URL from which anyone may GET the variant stored
 	// under key, straight from this region's transformed bucket, for ttl:
 	// where an output too large to answer inline is sent. It names the
@@ -60,4 +73,4 @@ type Variants interface {
 
 // ErrNotFound is what Memory and S3 wrap inside the converter NotFound error,
 // so callers can tell a missing original from other 404s with errors.Is.
-var ErrNotFound = errors.New("no such key in replica or primary source bucket")
+var ErrNotFound = errors.New("no such key in the primary source bucket")

@@ -42,7 +42,7 @@ func TestS3VariantURLServesTheStoredVariant(t *testing.T) {
 	v := contract.Variant{Format: contract.FormatWebP, Quality: 75, Width: 640}
 	for _, key := range append(oddKeys, "q?uestion/hash#tag.jpg", "products/shoe.jpg") {
 		vk := contract.VariantKey(key, v)
-		if _, err := st.PutVariant(ctx, vk, []byte("variant of "+key), "image/webp"); err != nil {
+		if _, err := st.PutVariant(ctx, vk, []byte("variant of "+key), "image/webp", ""); err != nil {
 			t.Fatal(err)
 		}
 		u, err := st.VariantURL(ctx, vk, 5*time.Minute)
@@ -87,7 +87,7 @@ func TestS3VariantURLExpires(t *testing.T) {
 	_, st := newS3(t)
 	ctx := context.Background()
 	const vk = "products/shoe.jpg/format=png"
-	if _, err := st.PutVariant(ctx, vk, []byte("png"), "image/png"); err != nil {
+	if _, err := st.PutVariant(ctx, vk, []byte("png"), "image/png", ""); err != nil {
 		t.Fatal(err)
 	}
 	u, err := st.VariantURL(ctx, vk, time.Second)
