@@ -45,10 +45,13 @@ type Artifact struct {
 	Base64SHA256 string // base64 of the same digest (Lambda's CodeSha256)
 }
 
+// buildTags are the build tags of the bootstrap.
+const buildTags = "lambda.norpc,netgo"
+
 // buildFlags are the go build arguments that make the binary static,
 // reproducible and free of the RPC runtime that provided.al2023 lacks.
 var buildFlags = []string{
-	"build", "-tags", "lambda.norpc,netgo", "-trimpath", "-buildvcs=false",
+	"build", "-tags", buildTags, "-trimpath", "-buildvcs=false",
 	"-ldflags", "-s -w -linkmode external -extldflags -static",
 }
 

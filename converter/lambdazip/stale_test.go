@@ -140,3 +140,45 @@ func TestMissingCLibrarySaysWhatToInstall(t *testing.T) {
 		}
 	}
 }
+
+// The bootstrap imports packages outside converter/ (contract/, purge/): an
+// edit there changes the binary, so it changes the hash; a package the
+// bootstrap does not import does not.
+func TestSourceHashFollowsImportsOutsideConverter(t *testing.T) {
+	dir := fakeModule(t)
+	write := func(name, body string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("converter/cmd/bootstrap/main.go", "package main\n\nimport _ \"imgcells/purge\"\n\nfunc main() {}\n")
+	write("purge/purge.go", "package purge\n\nimport _ \"imgcells/contract\"\n")
+	write("contract/env.go", "package contract\n")
+	write("unused/unused.go", "package unused\n")
+	opts := lambdazip.Options{ModuleDir: dir, Arch: "arm64", OutPath: filepath.Join(dir, "dist", "c.zip")}
+	base, err := lambdazip.SourceHash(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("unused/unused.go", "package unused // edited\n")
+	write("purge/purge_test.go", "package purge\n")
+	if h, _ := lambdazip.SourceHash(opts); h != base {
+		t.Error("SourceHash changed for a package the bootstrap does not import, or a test")
+	}
+	for _, name := range []string{"purge/purge.go", "contract/env.go", "contract/names.json"} {
+		before, _ := lambdazip.SourceHash(opts)
+		body := "package contract // " + name + "\n"
+		if name == "purge/purge.go" {
+			body = "package purge\n\nimport _ \"imgcells/contract\" // edited\n"
+		}
+		write(name, body)
+		if after, err := lambdazip.SourceHash(opts); err != nil || after == before {
+			t.Errorf("SourceHash ignores %s (%v)", name, err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 // Command bootstrap is the converter Lambda (provided.al2023): it reads its
 // configuration from the environment, checks it, and serves API Gateway HTTP
-// API events with httpapi.Handler. Wiring only.
+// API events with httpapi.Handler. With IMGCELLS_FUNCTION=purge the same
+// binary is the purge function instead (purge.go). Wiring only.
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
+	"imgcells/contract"
 	"imgcells/converter"
 	"imgcells/converter/httpapi"
 	"imgcells/converter/store"
@@ -19,6 +21,15 @@ import (
 
 func main() {
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	switch f := os.Getenv(contract.EnvFunction); f {
+	case "":
+	case contract.FunctionPurge:
+		runPurge(logger)
+		return
+	default:
+		logger.Error("bootstrap cannot start", "error", fmt.Sprintf("%s=%q: want unset (the converter) or %q", contract.EnvFunction, f, contract.FunctionPurge))
+		os.Exit(1)
+	}
 	h, err := setup(context.Background(), os.Getenv, logger)
 	if err != nil {
 		logger.Error("converter cannot start", "error", err.Error())
