@@ -27,6 +27,9 @@ type CellArgs struct {
 	Converter             ConverterSettings
 	OriginVerifySecret    pulumi.StringInput
 	TransformedExpiryDays int
+	// SourceVersionExpiryDays is how long the source bucket keeps an
+	// overwritten or deleted original.
+	SourceVersionExpiryDays int
 }
 
 // CellBucket is a bucket's name and ARN, as other resources refer to it.
@@ -77,6 +80,9 @@ func NewRegionalImageCell(ctx *pulumi.Context, name string, args CellArgs, opts 
 		return nil, err
 	}
 	c.Source = CellBucket{Name: c.source.Bucket.Bucket, ARN: c.source.Bucket.Arn}
+	if err := expireOldOriginals(ctx, name, c.source, args.SourceVersionExpiryDays, c.opts...); err != nil {
+		return nil, err
+	}
 	if err := setPolicy(ctx, child(name, "source-policy"), c.source,
 		c.source.Bucket.Arn.ApplyT(func(arn string) string { return BucketPolicy(arn) }).(pulumi.StringOutput), c.opts...); err != nil {
 		return nil, err

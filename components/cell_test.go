@@ -9,8 +9,19 @@ import (
 	"imgcells/contract"
 )
 
+// converters are the cells' converter functions (the purge is a function too).
+func (d *deployment) converters() []*recorded {
+	var out []*recorded
+	for _, fn := range d.ofType(tFunction) {
+		if strings.HasSuffix(fn.Name, "-converter") {
+			out = append(out, fn)
+		}
+	}
+	return out
+}
+
 func checkConverter(t *testing.T, d *deployment) {
-	fns := d.ofType(tFunction)
+	fns := d.converters()
 	if len(fns) != len(d.cfg.Regions) {
 		t.Fatalf("%d converter functions for %d regions", len(fns), len(d.cfg.Regions))
 	}

@@ -69,15 +69,16 @@ func deploy(ctx *pulumi.Context, cfg stackconfig.Config) (pulumi.Map, error) {
 			return nil, fmt.Errorf("creating the %s provider: %w", region, err)
 		}
 		c, err := NewRegionalImageCell(ctx, CellName(region), CellArgs{
-			Primary:               region == cfg.PrimaryRegion,
-			PrimaryRegion:         cfg.PrimaryRegion,
-			PrimarySource:         primary,
-			Domain:                cfg.Domain,
-			APIThrottleRate:       cfg.APIThrottleRate,
-			APIThrottleBurst:      cfg.APIThrottleBurst,
-			Code:                  code,
-			OriginVerifySecret:    pulumi.ToSecret(pulumi.String(cfg.OriginVerifySecret)).(pulumi.StringOutput),
-			TransformedExpiryDays: cfg.TransformedExpiryDays,
+			Primary:                 region == cfg.PrimaryRegion,
+			PrimaryRegion:           cfg.PrimaryRegion,
+			PrimarySource:           primary,
+			Domain:                  cfg.Domain,
+			APIThrottleRate:         cfg.APIThrottleRate,
+			APIThrottleBurst:        cfg.APIThrottleBurst,
+			Code:                    code,
+			OriginVerifySecret:      pulumi.ToSecret(pulumi.String(cfg.OriginVerifySecret)).(pulumi.StringOutput),
+			TransformedExpiryDays:   cfg.TransformedExpiryDays,
+			SourceVersionExpiryDays: cfg.SourceVersionExpiryDays,
 			Converter: ConverterSettings{
 				MemoryMB:            cfg.ConverterMemoryMB,
 				ReservedConcurrency: cfg.ConverterReservedConcurrency,
@@ -115,8 +116,17 @@ func deploy(ctx *pulumi.Context, cfg stackconfig.Config) (pulumi.Map, error) {
 	if err != nil {
 		return nil, err
 	}
+	purge, err := addPurge(ctx, cells, PurgeArgs{
+		Code: code, PrimaryRegion: cfg.PrimaryRegion, LogRetentionDays: cfg.LogRetentionDays,
+		DistributionID: front.Distribution.ID().ToStringOutput(), DistributionARN: front.DistributionARN,
+	})
+	if err != nil {
+		return nil, err
+	}
+	mon.LogGroups["purge"] = purge.LogGroup
 	outputs := stackOutputs(cfg, cells, front)
 	maps.Copy(outputs, monitoringOutputs(cfg, cells, front, mon))
+	outputs["purgeQueueUrl"] = purge.QueueURL
 	return outputs, nil
 }
 

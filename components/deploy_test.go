@@ -48,6 +48,7 @@ func TestDeployInvariants(t *testing.T) {
 				"replication": checkReplication,
 				"iam":         checkIAMScoped,
 				"converter":   checkConverter,
+				"purge":       checkPurge,
 				"api":         checkAPI,
 				"cdn":         checkCDN,
 				"mrap":        checkMRAP,
@@ -176,8 +177,8 @@ func checkBuckets(t *testing.T, d *deployment) {
 			if len(exp) != 1 || num(exp[0].Inputs, "rules", 0, "expiration", "days") != d.cfg.TransformedExpiryDays {
 				t.Errorf("transformed bucket %s does not expire after %d days", b.Name, d.cfg.TransformedExpiryDays)
 			}
-		} else if len(exp) != 0 {
-			t.Errorf("source bucket %s expires originals", b.Name)
+		} else {
+			checkSourceLifecycle(t, d, b, exp)
 		}
 	}
 }
@@ -213,6 +214,15 @@ func checkReplication(t *testing.T, d *deployment) {
 			}
 			if str(rc.Inputs, "rules", i, "status") != "Enabled" {
 				t.Errorf("%s rule %d disabled", rc.Name, i)
+			}
+			// Deleting an original deletes its replicas; a variant's copies
+			// are each deleted by the purge.
+			wantMarkers := "Disabled"
+			if strings.HasSuffix(rc.Name, "-source-replication") {
+				wantMarkers = "Enabled"
+			}
+			if got := str(rc.Inputs, "rules", i, "deleteMarkerReplication", "status"); got != wantMarkers {
+				t.Errorf("%s rule %d: delete-marker replication %q, want %q", rc.Name, i, got, wantMarkers)
 			}
 		}
 		switch {

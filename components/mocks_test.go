@@ -117,6 +117,10 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		set("arn", fmt.Sprintf("arn:aws:sns:%s:%s:%s", region, mockAccount, id))
 	case "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination", "aws:cloudwatch/logDeliverySource:LogDeliverySource":
 		set("arn", fmt.Sprintf("arn:aws:logs:%s:%s:delivery-destination:%s", region, mockAccount, str("name")))
+	case "aws:sqs/queue:Queue":
+		set("arn", fmt.Sprintf("arn:aws:sqs:%s:%s:%s", region, mockAccount, args.Name))
+		set("url", fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", region, mockAccount, args.Name))
+		id = fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", region, mockAccount, args.Name)
 	case "aws-native:cloudfront:OriginAccessControl":
 		set("awsId", "E2OAC"+id)
 	case "aws:wafv2/webAcl:WebAcl":

@@ -39,7 +39,10 @@ func checkMonitoringOutputs(t *testing.T, d *deployment) {
 	for _, g := range d.ofType(tLogGroup) {
 		groups[str(g.Outputs, "name")] = d.regionOf(g)
 	}
-	wantGroups := 2 * len(d.cfg.Regions)
+	wantGroups := 2*len(d.cfg.Regions) + 1 // a converter and an API access log per region, the purge
+	if groups[out.LogGroups["purge"]] != d.cfg.PrimaryRegion {
+		t.Errorf("logGroups.purge %q is no log group in the primary region", out.LogGroups["purge"])
+	}
 	if d.cfg.Monitoring.AccessLogs {
 		wantGroups++
 		if groups[out.LogGroups["cdn"]] != FrontRegion {

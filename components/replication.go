@@ -39,6 +39,12 @@ func replicate(ctx *pulumi.Context, component, role string, source *privateBucke
 	if err != nil {
 		return fmt.Errorf("granting %s: %w", name, err)
 	}
+	// Deletes of originals replicate, so a removed photo leaves every
+	// replica; variants' do not: each region's copy is deleted by the purge.
+	deleteMarkers := "Disabled"
+	if role == "source" {
+		deleteMarkers = "Enabled"
+	}
 	rules := s3.BucketReplicationConfigRuleArray{}
 	for i, t := range targets {
 		dest := &s3.BucketReplicationConfigRuleDestinationArgs{Bucket: t.Bucket.Bucket.Arn}
@@ -57,7 +63,7 @@ func replicate(ctx *pulumi.Context, component, role string, source *privateBucke
 			Priority:                pulumi.Int(i + 1),
 			Status:                  pulumi.String("Enabled"),
 			Filter:                  &s3.BucketReplicationConfigRuleFilterArgs{Prefix: pulumi.String("")},
-			DeleteMarkerReplication: &s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs{Status: pulumi.String("Disabled")},
+			DeleteMarkerReplication: &s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs{Status: pulumi.String(deleteMarkers)},
 			Destination:             dest,
 		})
 	}

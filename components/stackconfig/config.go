@@ -36,6 +36,7 @@ type Config struct {
 	RateLimit                    int // WAF requests per 5 minutes per IP at the CDN; 0: no web ACL
 	PriceClass                   string
 	TransformedExpiryDays        int
+	SourceVersionExpiryDays      int // days an overwritten or deleted original is kept
 	LogRetentionDays             int
 	ReplicationTimeControl       bool
 	OriginVerifySecret           string // plain here; wrapped as a Pulumi secret wherever it is used
@@ -68,6 +69,7 @@ const (
 	KeyRateLimit                    = "rateLimit"
 	KeyPriceClass                   = "priceClass"
 	KeyTransformedExpiryDays        = "transformedExpiryDays"
+	KeySourceVersionExpiryDays      = "sourceVersionExpiryDays"
 	KeyLogRetentionDays             = "logRetentionDays"
 	KeyReplicationTimeControl       = "replicationTimeControl"
 	KeyOriginVerifySecret           = "originVerifySecret"
@@ -80,7 +82,7 @@ var Keys = []string{
 	KeyDefaultQuality, KeySigning, KeyAVIF, KeyMaxSourceBytes, KeyMaxSourcePixels,
 	KeyConverterMemoryMB, KeyConverterReservedConcurrency, KeyAPIThrottleRate, KeyAPIThrottleBurst,
 	KeyRateLimit, KeyPriceClass,
-	KeyTransformedExpiryDays, KeyLogRetentionDays, KeyReplicationTimeControl,
+	KeyTransformedExpiryDays, KeySourceVersionExpiryDays, KeyLogRetentionDays, KeyReplicationTimeControl,
 	KeyOriginVerifySecret, KeyConverterZip,
 	KeyAlarmEmail, KeyCDNAdditionalMetrics, KeyAccessLogs, KeyAlarmErrorRatePercent, KeyAlarmThrottles,
 	KeyAlarmDurationPercent, KeyAlarmCDN5xxRatePercent, KeyAlarmAlreadyStoredPercent,
@@ -131,6 +133,7 @@ func parse(raw Raw, needSecret bool) (Config, error) {
 		APIThrottleBurst:             p.integer(KeyAPIThrottleBurst, DefaultAPIThrottleBurst, 1, MaxAPIThrottleBurst),
 		RateLimit:                    p.rateLimit(),
 		TransformedExpiryDays:        p.integer(KeyTransformedExpiryDays, 30, 1, 3650),
+		SourceVersionExpiryDays:      p.integer(KeySourceVersionExpiryDays, 30, 1, 3650),
 		LogRetentionDays:             p.retention(14),
 		ReplicationTimeControl:       p.boolean(KeyReplicationTimeControl, false),
 		Monitoring:                   p.monitoring(),

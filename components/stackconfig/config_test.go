@@ -51,7 +51,7 @@ func TestParseDefaults(t *testing.T) {
 	if err := c.Edge.Validate(); err != nil {
 		t.Errorf("default edge config invalid: %v", err)
 	}
-	if c.PriceClass != "PriceClass_100" || c.LogRetentionDays != 14 || c.TransformedExpiryDays != 30 ||
+	if c.PriceClass != "PriceClass_100" || c.LogRetentionDays != 14 || c.TransformedExpiryDays != 30 || c.SourceVersionExpiryDays != 30 ||
 		c.ConverterMemoryMB != 2048 || c.ConverterReservedConcurrency != 0 || c.ReplicationTimeControl ||
 		c.APIThrottleRate != DefaultAPIThrottleRate || c.APIThrottleBurst != DefaultAPIThrottleBurst || c.RateLimit != 0 ||
 		c.MaxSourceBytes != 25<<20 || c.MaxSourcePixels != 50_000_000 || c.Domain != "" {
@@ -72,7 +72,7 @@ func TestParseEveryKey(t *testing.T) {
 		KeyConverterMemoryMB: "1024", KeyConverterReservedConcurrency: "20", KeyPriceClass: "PriceClass_All",
 		KeyAPIThrottleRate: "250", KeyAPIThrottleBurst: " 500", KeyRateLimit: "2000 ",
 		KeyTransformedExpiryDays: "7", KeyLogRetentionDays: "30", KeyReplicationTimeControl: "true",
-		KeyOriginVerifySecret: testSecret, KeyConverterZip: "dist/prebuilt.zip",
+		KeyOriginVerifySecret: testSecret, KeyConverterZip: "dist/prebuilt.zip", KeySourceVersionExpiryDays: "90",
 		KeyAlarmEmail: "ops@example.com", KeyCDNAdditionalMetrics: "true", KeyAccessLogs: "true",
 		KeyAlarmErrorRatePercent: "10", KeyAlarmThrottles: "5", KeyAlarmDurationPercent: "90",
 		KeyAlarmCDN5xxRatePercent: "2", KeyAlarmAlreadyStoredPercent: "30",
@@ -89,7 +89,7 @@ func TestParseEveryKey(t *testing.T) {
 		MaxSourceBytes: 1 << 20, MaxSourcePixels: 1_000_000, ConverterMemoryMB: 1024, ConverterReservedConcurrency: 20,
 		APIThrottleRate: 250, APIThrottleBurst: 500, RateLimit: 2000,
 		PriceClass: "PriceClass_All", TransformedExpiryDays: 7, LogRetentionDays: 30, ReplicationTimeControl: true,
-		OriginVerifySecret: testSecret, ConverterZip: "dist/prebuilt.zip",
+		OriginVerifySecret: testSecret, ConverterZip: "dist/prebuilt.zip", SourceVersionExpiryDays: 90,
 		Monitoring: Monitoring{AlarmEmail: "ops@example.com", CDNAdditionalMetrics: true, AccessLogs: true,
 			Thresholds: Thresholds{ErrorRatePercent: 10, Throttles: 5, DurationPercent: 90, CDN5xxRatePercent: 2, AlreadyStoredPercent: 30}},
 	}
@@ -163,6 +163,8 @@ func TestParseErrors(t *testing.T) {
 		{"rate limit not a number", with(devRaw(), KeyRateLimit, "on"), KeyRateLimit, "requests per 5 minutes per IP"},
 		{"price class", with(devRaw(), KeyPriceClass, "PriceClass_Cheap"), KeyPriceClass, "one of PriceClass_100, PriceClass_200, PriceClass_All"},
 		{"expiry zero", with(devRaw(), KeyTransformedExpiryDays, "0"), KeyTransformedExpiryDays, "from 1 to 3650"},
+		{"old originals kept forever", with(devRaw(), KeySourceVersionExpiryDays, "0"), KeySourceVersionExpiryDays, "from 1 to 3650"},
+		{"old originals kept a while", with(devRaw(), KeySourceVersionExpiryDays, "a month"), KeySourceVersionExpiryDays, "whole number"},
 		{"retention not offered", with(devRaw(), KeyLogRetentionDays, "10"), KeyLogRetentionDays, "what CloudWatch Logs accepts"},
 		{"rtc not bool", with(devRaw(), KeyReplicationTimeControl, "on"), KeyReplicationTimeControl, "true or false"},
 		{"secret missing", with(devRaw(), KeyOriginVerifySecret, "<unset>"), KeyOriginVerifySecret, SecretCommand},
