@@ -30,9 +30,10 @@ fuzz: ## run each fuzz target briefly (FUZZ_EXECS executions; FUZZ_EXECS_SLOW fo
 vet: ## go vet every package
 	$(GO) vet ./...
 
-# Packages that must build without cgo: what the edge renderer and the stack
-# configuration need, so neither links the converter's C libraries.
-CGO_FREE ?= ./contract/... ./edge/... ./components/stackconfig/... ./cmd/edgerender
+# Packages that must build without cgo: what the edge renderer, the stack
+# configuration and the purge (and its operator command) need, so none links
+# the converter's C libraries.
+CGO_FREE ?= ./contract/... ./edge/... ./components/stackconfig/... ./cmd/edgerender ./purge/... ./cmd/imgpurge
 
 .PHONY: check lint tidy-check cgo-free
 check: tidy-check cgo-free vet lint ## what .ci/run checks before the tests: tidy, the cgo-free build, vet, golangci-lint, actionlint
@@ -41,7 +42,7 @@ check: tidy-check cgo-free vet lint ## what .ci/run checks before the tests: tid
 tidy-check: ## fail when go mod tidy would change go.mod or go.sum
 	$(GO) mod tidy -diff
 
-cgo-free: ## the contract, the edge and the stack configuration build with CGO_ENABLED=0
+cgo-free: ## the contract, the edge, the stack configuration and the purge build with CGO_ENABLED=0
 	CGO_ENABLED=0 $(GO) build $(CGO_FREE)
 
 lint: ## golangci-lint with .golangci.yml

@@ -143,6 +143,9 @@ func run(ctx context.Context, args []string, logw io.Writer) error {
 	if cfg.Edge.Signing {
 		logger.Printf("URLs must be signed: key %q in the KeyValueStore as %s (see edge.SignURL)", st.SigningKey(), "sign.key")
 	}
+	base := "http://" + displayAddr(ln.Addr())
+	logger.Printf("change an original: curl -T photo.jpg %s/_local/originals/KEY (or -X DELETE); the purge runs as on AWS", base)
+	logger.Printf("purge by hand: go run ./cmd/imgpurge -outputs %s/_local/stack-output KEY", base)
 	logger.Printf("gallery: http://%s/", displayAddr(ln.Addr()))
 	var failed error
 	select {

@@ -54,8 +54,9 @@ func (s *Stack) PurgeCaches() {
 	}
 }
 
-// Upload stores an original in the primary source bucket, as a user's
-// upload would; replication copies it to the replicas after the lag.
+// Upload stores an original in the primary source bucket, as the seed at
+// start does: without an S3 event (PutOriginal sends one, so the purge runs);
+// replication copies it to the replicas after the lag.
 func (s *Stack) Upload(ctx context.Context, key string, data []byte) error {
 	return putOriginal(ctx, s.s3, s.buckets.PrimarySource(), key, data)
 }

@@ -42,6 +42,11 @@ func (b Buckets) Transformed(region string) string {
 	return b.Prefix + "-transformed-" + region
 }
 
+// Staging holds the object versions the simulated replication owes: S3
+// replicates a version once it is written, even if it is deleted before the
+// copy lands, so the replicator keeps its own copy meanwhile.
+func (b Buckets) Staging() string { return b.Prefix + "-replication" }
+
 // All lists every bucket, sorted.
 func (b Buckets) All() []string {
 	var out []string
@@ -54,7 +59,7 @@ func (b Buckets) All() []string {
 
 // create makes every bucket that does not exist yet.
 func (b Buckets) create(ctx context.Context, c *s3.Client) error {
-	for _, name := range b.All() {
+	for _, name := range append(b.All(), b.Staging()) {
 		_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
 		if err != nil && !isAPIError(err, "BucketAlreadyOwnedByYou", "BucketAlreadyExists") {
 			return fmt.Errorf("creating bucket %s: %w", name, err)

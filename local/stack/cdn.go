@@ -136,6 +136,23 @@ func (c *Cache) Purge() {
 	c.bytes = 0
 }
 
+// Invalidate removes the entries an invalidation path names, as CloudFront
+// matches them: the URI exactly, or every URI starting with the path's text
+// before a trailing "*". It returns how many it removed.
+func (c *Cache) Invalidate(path string) int {
+	prefix, wildcard := strings.CutSuffix(path, "*")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for key, el := range c.entries {
+		if key == path || (wildcard && strings.HasPrefix(key, prefix)) {
+			c.remove(el)
+			n++
+		}
+	}
+	return n
+}
+
 func (c *Cache) remove(el *list.Element) {
 	e := c.lru.Remove(el).(*cached)
 	delete(c.entries, e.key)

@@ -100,10 +100,20 @@ func (l *deliveryLog) list() []Delivery {
 func (s *Stack) Deliveries() []Delivery { return s.deliveries.list() }
 
 // serveLocalAPI answers the stack's own endpoints:
-// /_local/deliveries (the recent requests as JSON, for the gallery page) and
-// those cmd/verify uses (outputs.go).
+// /_local/deliveries (the recent requests as JSON, for the gallery page),
+// /_local/originals/<key> (PUT or DELETE an original), /_local/invalidations
+// and /_local/stack-output (for cmd/imgpurge), and those cmd/verify uses
+// (outputs.go).
 func (s *Stack) serveLocalAPI(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, originalsPrefix) {
+		s.serveOriginals(w, r)
+		return
+	}
 	switch r.URL.Path {
+	case "/_local/invalidations":
+		s.serveInvalidations(w, r)
+	case "/_local/stack-output":
+		s.serveStackOutput(w, r)
 	case "/_local/deliveries":
 		body, err := json.Marshal(s.deliveries.list())
 		if err != nil {

@@ -47,6 +47,7 @@ type galleryPage struct {
 	Region  string
 	Regions []string
 	Bucket  string
+	Base    string // http://host of this page, for the commands it shows
 }
 
 // serveGallery lists the originals in the primary source bucket and shows
@@ -59,7 +60,7 @@ func (s *Stack) serveGallery(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "listing the source bucket failed", http.StatusBadGateway)
 		return
 	}
-	page := galleryPage{Region: s.cfg.ViewerRegion, Regions: s.cfg.Regions, Bucket: s.buckets.PrimarySource()}
+	page := galleryPage{Region: s.cfg.ViewerRegion, Regions: s.cfg.Regions, Bucket: s.buckets.PrimarySource(), Base: "http://" + r.Host}
 	for _, img := range images {
 		for _, width := range GalleryWidths {
 			one, two := s.imageURL(img, width), s.imageURL(img, 2*width)

@@ -184,7 +184,18 @@ func (s *Stack) callConverter(ctx context.Context, reg *region, method, uri stri
 		req.Headers[strings.ToLower(name)] = strings.Join(vs, ",")
 	}
 	reg.conversions.Add(1)
+	// The Lambda's timeout: past it the function is stopped (nothing more
+	// is stored) and API Gateway answers with an error, never the late image.
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ConverterTimeout)
+	defer cancel()
 	resp, err := reg.converter.Handle(ctx, req)
+	if ctx.Err() != nil {
+		s.logf("converter %s: timed out after %s", reg.name, s.cfg.ConverterTimeout)
+		res.status = http.StatusServiceUnavailable
+		res.header.Set("Content-Type", "application/json")
+		res.body = []byte(`{"message":"Service Unavailable"}`)
+		return res
+	}
 	if err != nil {
 		// API Gateway answers a failed invocation with a bare 500.
 		s.logf("converter %s: %v", reg.name, err)

@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"encoding/json"
 	"net"
 	"net/http"
 	"strings"
@@ -37,7 +36,7 @@ func (s *Stack) serveVerifyAPI(w http.ResponseWriter, r *http.Request) bool {
 			return true
 		}
 		s.PurgeCaches()
-		writeJSON(w, map[string]string{"status": "Completed"})
+		writeJSON(w, http.StatusOK, map[string]string{"status": "Completed"})
 	case strings.HasPrefix(r.URL.Path, apiPrefix):
 		s.serveRegionAPI(w, r)
 	default:
@@ -68,7 +67,7 @@ func (s *Stack) serveOutputs(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Edge.Signing {
 		local["signKey"] = s.cfg.SigningKey
 	}
-	writeJSON(w, map[string]any{
+	writeJSON(w, http.StatusOK, map[string]any{
 		"cdnHost":             r.Host,
 		"cdnDomain":           r.Host,
 		"cdnUrl":              base,
@@ -103,15 +102,4 @@ func (s *Stack) serveRegionAPI(w http.ResponseWriter, r *http.Request) {
 	if err := httpapi.WriteResponse(w, resp); err != nil {
 		s.logf("local API %s: %v", name, err)
 	}
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(append(body, '\n')) // a caller that hung up cannot be told
 }

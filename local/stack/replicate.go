@@ -3,52 +3,80 @@ package stack
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"imgcells/contract"
 )
 
-// route is one replication rule: every object of From is copied to To.
-type route struct{ From, To string }
+// route is one replication rule: every new object version of From is copied
+// to To; with Deletes (delete-marker replication, the source rules) a delete
+// in From is carried to To too.
+type route struct {
+	From, To string
+	Deletes  bool
+}
 
 // Replicator simulates S3 Replication between the stack's buckets: the
-// primary source bucket to every replica, and every transformed bucket to
-// every other. An object is copied once Lag has passed since the replicator
-// first saw it, and only when the destination does not have the key yet (so
-// replicas are never replicated back). Copies are server-side CopyObject
-// calls that keep Content-Type and Cache-Control.
+// primary source bucket to every replica (writes, overwrites and deletes),
+// and every transformed bucket to every other (writes only: delete markers
+// are not replicated there). Like S3 it copies each object version once Lag
+// has passed since it was written (here: first seen), even if the version
+// was deleted meanwhile, and never replicates a replica. Copies keep
+// Content-Type, Cache-Control and metadata.
 type Replicator struct {
-	client *s3.Client
-	routes []route
-	Lag    time.Duration
+	client  *s3.Client
+	routes  []route
+	staging string
+	Lag     time.Duration
 
-	mu        sync.Mutex
-	firstSeen map[string]time.Time // "bucket/key" → when first listed
-	copied    int
+	step     sync.Mutex // one pass at a time
+	mu       sync.Mutex
+	seen     map[string]bool      // from, key, etag: versions already owed
+	owed     []*owed              // versions staged and not yet everywhere
+	replicas map[string]string    // bucket, key → the ETag replication wrote there
+	deletes  map[string]time.Time // route, key → when the delete is due
+	seq      int
+	copied   int
 
 	// after, when set before Run, replaces time.After between passes
 	// (tests watch the waits).
 	after func(time.Duration) <-chan time.Time
 }
 
+// owed is one object version the replicator still owes to some buckets.
+type owed struct {
+	from, key, etag string
+	stage           string // its copy in the staging bucket
+	due             time.Time
+	to              []string
+}
+
 func newReplicator(c *s3.Client, b Buckets, lag time.Duration) *Replicator {
-	r := &Replicator{client: c, Lag: lag, firstSeen: map[string]time.Time{}}
+	r := &Replicator{client: c, Lag: lag, staging: b.Staging(),
+		seen: map[string]bool{}, replicas: map[string]string{}, deletes: map[string]time.Time{}}
 	for _, region := range b.Regions {
 		if region != b.PrimaryRegion {
-			r.routes = append(r.routes, route{b.PrimarySource(), b.Source(region)})
+			r.routes = append(r.routes, route{From: b.PrimarySource(), To: b.Source(region), Deletes: true})
 		}
 		for _, other := range b.Regions {
 			if other != region {
-				r.routes = append(r.routes, route{b.Transformed(region), b.Transformed(other)})
+				r.routes = append(r.routes, route{From: b.Transformed(region), To: b.Transformed(other)})
 			}
 		}
 	}
 	return r
 }
+
+func id(parts ...string) string { return strings.Join(parts, "\x00") }
 
 // maxBackoff bounds the wait between failing replication passes.
 const maxBackoff = 10 * time.Second
@@ -97,45 +125,177 @@ func (r *Replicator) Run(ctx context.Context, tick time.Duration, logf func(stri
 	}
 }
 
-// Step does one replication pass and returns how many objects it copied.
-// With force it ignores the lag: tests use it to say "replication has
-// caught up now".
+// Step does one replication pass: it notes the versions and deletes it has
+// not seen yet, then carries out those that are due, oldest first, and
+// returns how many objects it copied. With force it ignores the lag: tests
+// use it to say "replication has caught up now".
 func (r *Replicator) Step(ctx context.Context, force bool) (int, error) {
-	n := 0
-	listings := map[string]map[string]bool{}
-	list := func(bucket string) (map[string]bool, error) {
+	r.step.Lock()
+	defer r.step.Unlock()
+	now := time.Now()
+	listings := map[string]map[string]string{}
+	list := func(bucket string) (map[string]string, error) {
 		if keys, ok := listings[bucket]; ok {
 			return keys, nil
 		}
-		keys, err := listKeys(ctx, r.client, bucket, "")
+		keys, err := listETags(ctx, r.client, bucket, "")
 		listings[bucket] = keys
 		return keys, err
 	}
-	now := time.Now()
+	for _, from := range r.sources() {
+		objects, err := list(from)
+		if err != nil {
+			return 0, err
+		}
+		for _, key := range slices.Sorted(maps.Keys(objects)) {
+			if err := r.note(ctx, from, key, objects[key], now); err != nil {
+				return 0, err
+			}
+		}
+	}
 	for _, rt := range r.routes {
+		if !rt.Deletes {
+			continue
+		}
 		from, err := list(rt.From)
 		if err != nil {
-			return n, err
+			return 0, err
 		}
 		to, err := list(rt.To)
 		if err != nil {
-			return n, err
+			return 0, err
 		}
-		for key := range from {
-			if to[key] || !r.due(rt.From+"/"+key, now, force) {
-				continue
+		r.mu.Lock()
+		for key := range to {
+			if _, ok := from[key]; !ok {
+				if _, pending := r.deletes[id(rt.To, key)]; !pending {
+					r.deletes[id(rt.To, key)] = now.Add(r.Lag)
+				}
 			}
-			if err := r.copy(ctx, rt, key); err != nil {
-				return n, err
-			}
-			to[key] = true
-			n++
 		}
+		r.mu.Unlock()
 	}
+	n, err := r.deliver(ctx, now, force)
 	r.mu.Lock()
 	r.copied += n
 	r.mu.Unlock()
+	return n, err
+}
+
+// sources are the buckets replication copies from.
+func (r *Replicator) sources() []string {
+	var out []string
+	for _, rt := range r.routes {
+		if !slices.Contains(out, rt.From) {
+			out = append(out, rt.From)
+		}
+	}
+	return out
+}
+
+// note stages a version of from/key not seen before (unless replication
+// itself wrote it there).
+func (r *Replicator) note(ctx context.Context, from, key, etag string, now time.Time) error {
+	r.mu.Lock()
+	if r.replicas[id(from, key)] == etag || r.seen[id(from, key, etag)] {
+		r.mu.Unlock()
+		return nil
+	}
+	r.seq++
+	stage := strconv.Itoa(r.seq)
+	r.mu.Unlock()
+	_, err := r.client.CopyObject(ctx, &s3.CopyObjectInput{
+		Bucket: aws.String(r.staging), Key: aws.String(stage), CopySource: aws.String(from + "/" + escapeKey(key)),
+	})
+	if isAPIError(err, "NoSuchKey") {
+		return nil // deleted since the listing: the next pass decides
+	}
+	if err != nil {
+		return fmt.Errorf("staging %s/%s for replication: %w", from, key, err)
+	}
+	o := &owed{from: from, key: key, etag: etag, stage: stage, due: now.Add(r.Lag)}
+	for _, rt := range r.routes {
+		if rt.From == from {
+			o.to = append(o.to, rt.To)
+		}
+	}
+	r.mu.Lock()
+	r.seen[id(from, key, etag)] = true
+	r.owed = append(r.owed, o)
+	r.mu.Unlock()
+	return nil
+}
+
+// deliver carries out the copies and deletes that are due, in due order.
+func (r *Replicator) deliver(ctx context.Context, now time.Time, force bool) (int, error) {
+	type op struct {
+		due   time.Time
+		copy  *owed
+		table string // a delete: "bucket\x00key"
+	}
+	r.mu.Lock()
+	var ops []op
+	for _, o := range r.owed {
+		if force || !now.Before(o.due) {
+			ops = append(ops, op{due: o.due, copy: o})
+		}
+	}
+	for k, due := range r.deletes {
+		if force || !now.Before(due) {
+			ops = append(ops, op{due: due, table: k})
+		}
+	}
+	r.mu.Unlock()
+	slices.SortStableFunc(ops, func(a, b op) int { return a.due.Compare(b.due) })
+	n := 0
+	for _, o := range ops {
+		if o.copy == nil {
+			bucket, key, _ := strings.Cut(o.table, "\x00")
+			if _, err := r.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}); err != nil {
+				return n, fmt.Errorf("replicating the delete of %s to %s: %w", key, bucket, err)
+			}
+			r.mu.Lock()
+			delete(r.deletes, o.table)
+			delete(r.replicas, o.table)
+			r.mu.Unlock()
+			continue
+		}
+		for len(o.copy.to) > 0 {
+			to := o.copy.to[0]
+			_, err := r.client.CopyObject(ctx, &s3.CopyObjectInput{
+				Bucket: aws.String(to), Key: aws.String(o.copy.key), CopySource: aws.String(r.staging + "/" + o.copy.stage),
+			})
+			if err != nil {
+				return n, fmt.Errorf("replicating %s/%s to %s: %w", o.copy.from, o.copy.key, to, err)
+			}
+			r.mu.Lock()
+			r.replicas[id(to, o.copy.key)] = o.copy.etag
+			o.copy.to = o.copy.to[1:]
+			r.mu.Unlock()
+			n++
+		}
+		if _, err := r.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(r.staging), Key: aws.String(o.copy.stage)}); err != nil {
+			return n, fmt.Errorf("dropping a staged copy: %w", err)
+		}
+		r.mu.Lock()
+		r.owed = slices.DeleteFunc(r.owed, func(x *owed) bool { return x == o.copy })
+		r.mu.Unlock()
+	}
 	return n, nil
+}
+
+// Pending reports whether a version of bucket/key written there (not a
+// replica) has not reached every bucket it replicates to: S3's
+// x-amz-replication-status PENDING.
+func (r *Replicator) Pending(bucket, key string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, o := range r.owed {
+		if o.from == bucket && o.key == key && len(o.to) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Copied is the number of objects replicated so far.
@@ -143,29 +303,6 @@ func (r *Replicator) Copied() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.copied
-}
-
-func (r *Replicator) due(id string, now time.Time, force bool) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	seen, ok := r.firstSeen[id]
-	if !ok {
-		seen = now
-		r.firstSeen[id] = now
-	}
-	return force || now.Sub(seen) >= r.Lag
-}
-
-func (r *Replicator) copy(ctx context.Context, rt route, key string) error {
-	_, err := r.client.CopyObject(ctx, &s3.CopyObjectInput{
-		Bucket:     aws.String(rt.To),
-		Key:        aws.String(key),
-		CopySource: aws.String(rt.From + "/" + escapeKey(key)),
-	})
-	if err != nil {
-		return fmt.Errorf("replicating %s/%s to %s: %w", rt.From, key, rt.To, err)
-	}
-	return nil
 }
 
 // escapeKey percent-encodes each segment of an object key (everything but
@@ -181,7 +318,17 @@ func escapeKey(key string) string {
 
 // listKeys lists the keys of bucket under prefix.
 func listKeys(ctx context.Context, c *s3.Client, bucket, prefix string) (map[string]bool, error) {
-	keys := map[string]bool{}
+	etags, err := listETags(ctx, c, bucket, prefix)
+	keys := make(map[string]bool, len(etags))
+	for k := range etags {
+		keys[k] = true
+	}
+	return keys, err
+}
+
+// listETags lists bucket under prefix: key → ETag (unquoted).
+func listETags(ctx context.Context, c *s3.Client, bucket, prefix string) (map[string]string, error) {
+	keys := map[string]string{}
 	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -189,7 +336,7 @@ func listKeys(ctx context.Context, c *s3.Client, bucket, prefix string) (map[str
 			return keys, fmt.Errorf("listing %s: %w", bucket, err)
 		}
 		for _, o := range page.Contents {
-			keys[aws.ToString(o.Key)] = true
+			keys[aws.ToString(o.Key)] = contract.TrimETag(aws.ToString(o.ETag))
 		}
 	}
 	return keys, nil
