@@ -80,7 +80,7 @@ func LoadStackOutputs(from, stack string) (StackOutputs, error) {
 	case strings.HasPrefix(from, "http://") || strings.HasPrefix(from, "https://"):
 		b, err = fetch(from)
 	case from != "":
-		b, err = os.ReadFile(from) //nolint:gosec // the operator names the file
+		b, err = os.ReadFile(from)
 	default:
 		args := []string{"stack", "output", "--json"}
 		if stack != "" {

@@ -40,12 +40,12 @@ func wildcard(prefix string) string {
 	return prefix + "*"
 }
 
-// Paths covers the variants of every key with at most max wildcard paths:
+// Paths covers the variants of every key with at most limit wildcard paths:
 // one Path per key when they fit, else common prefixes of them. A wider path
 // costs only cache misses that are refilled from the transformed buckets
 // (no conversion: their variants were not deleted); every path counts once
 // against CloudFront's free 1,000 a month.
-func Paths(keys []string, max int) []string {
+func Paths(keys []string, limit int) []string {
 	var prefixes []string
 	for _, k := range keys {
 		prefixes = append(prefixes, strings.TrimSuffix(Path(k), "*"))
@@ -53,7 +53,7 @@ func Paths(keys []string, max int) []string {
 	slices.Sort(prefixes)
 	prefixes = slices.Compact(prefixes)
 	prefixes = dropCovered(prefixes)
-	for max > 0 && len(prefixes) > max {
+	for limit > 0 && len(prefixes) > limit {
 		// Merge the neighbours that share the longest prefix: that loses
 		// the least precision.
 		best, bestLen := 0, -1

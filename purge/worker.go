@@ -118,7 +118,7 @@ func (w *Worker) run(ctx context.Context, log *slog.Logger, key string, j *job) 
 	now := w.now()
 	if c := j.change; c != nil {
 		r, err := w.Purger.Pass(ctx, key, false)
-		logReport(log, "changed", r, err)
+		logReport(ctx, log, "changed", r, err)
 		if err != nil {
 			j.err = err
 			return
@@ -143,7 +143,7 @@ func (w *Worker) run(ctx context.Context, log *slog.Logger, key string, j *job) 
 		return
 	}
 	r, settled, err := w.Purger.Settle(ctx, key, s.Force)
-	logReport(log, "settle", r, err)
+	logReport(ctx, log, "settle", r, err)
 	switch {
 	case err != nil:
 		j.err = err
@@ -159,12 +159,12 @@ func (w *Worker) run(ctx context.Context, log *slog.Logger, key string, j *job) 
 	}
 }
 
-func logReport(log *slog.Logger, what string, r Report, err error) {
+func logReport(ctx context.Context, log *slog.Logger, what string, r Report, err error) {
 	level := slog.LevelInfo
 	if err != nil {
 		level = slog.LevelError
 	}
-	log.Log(context.Background(), level, "purge: "+what, "key", r.Key, "exists", r.Exists, "etag", r.ETag,
+	log.Log(ctx, level, "purge: "+what, "key", r.Key, "exists", r.Exists, "etag", r.ETag,
 		"kept", r.Kept, "deleted", r.Deleted, "pending", r.Pending, "error", errString(err))
 }
 

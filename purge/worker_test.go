@@ -205,7 +205,10 @@ func TestHandleSQSReportsBatchItemFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := json.Marshal(resp)
+	b, err := json.Marshal(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if string(b) != `{"batchItemFailures":[{"itemIdentifier":"bad"}]}` {
 		t.Errorf("response %s", b)
 	}

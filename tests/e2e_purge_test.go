@@ -86,8 +86,8 @@ func orientation(t testing.TB, r reply) string {
 }
 
 // waitEverywhere polls every region for every path until each answers want
-// ("portrait", "landscape" or "status 404"), and returns how long that took.
-func (s *e2eStack) waitEverywhere(t *testing.T, paths []string, want string, within time.Duration) time.Duration {
+// ("portrait", "landscape" or "status 404").
+func (s *e2eStack) waitEverywhere(t *testing.T, paths []string, want string, within time.Duration) {
 	t.Helper()
 	start := time.Now()
 	var last string
@@ -101,12 +101,11 @@ func (s *e2eStack) waitEverywhere(t *testing.T, paths []string, want string, wit
 			}
 		}
 		if last == "" {
-			return time.Since(start)
+			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("not every region serves %s within %s: %s", want, within, last)
-	return 0
 }
 
 // storedSources lists every variant of key in every transformed bucket with

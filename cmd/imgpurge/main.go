@@ -32,14 +32,18 @@ import (
 	"imgcells/purge"
 )
 
-func main() {
+func main() { os.Exit(runMain()) }
+
+// runMain runs the command and returns its exit code, so that its deferred
+// calls run before main exits.
+func runMain() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "imgpurge:", err)
-		stop()
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
 
 // options are the command line.

@@ -27,7 +27,7 @@ func (s *Stack) PutOriginal(ctx context.Context, key string, data []byte) error 
 	if err := putOriginal(ctx, s.s3, s.buckets.PrimarySource(), key, data); err != nil {
 		return err
 	}
-	s.notify("ObjectCreated:Put", key)
+	s.notify(ctx, "ObjectCreated:Put", key)
 	return nil
 }
 
@@ -39,7 +39,7 @@ func (s *Stack) DeleteOriginal(ctx context.Context, key string) error {
 	if err != nil {
 		return fmt.Errorf("deleting %s from %s: %w", key, s.buckets.PrimarySource(), err)
 	}
-	s.notify("ObjectRemoved:Delete", key)
+	s.notify(ctx, "ObjectRemoved:Delete", key)
 	return nil
 }
 

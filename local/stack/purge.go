@@ -66,12 +66,15 @@ type localQueue struct {
 }
 
 // Send implements purge.Queue.
-func (q *localQueue) Send(_ context.Context, body string, delay time.Duration) error {
-	q.deliver(body, min(max(delay, 0), purge.MaxDelay), 1)
+func (q *localQueue) Send(ctx context.Context, body string, delay time.Duration) error {
+	q.deliver(ctx, body, min(max(delay, 0), purge.MaxDelay), 1)
 	return nil
 }
 
-func (q *localQueue) deliver(body string, delay time.Duration, attempt int) {
+// deliver hands body to the worker after delay, with ctx's values but not
+// its end: a queued message outlives the request that sent it.
+func (q *localQueue) deliver(ctx context.Context, body string, delay time.Duration, attempt int) {
+	ctx = context.WithoutCancel(ctx)
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
@@ -86,12 +89,12 @@ func (q *localQueue) deliver(body string, delay time.Duration, attempt int) {
 		q.mu.Lock()
 		delete(q.timers, t)
 		q.mu.Unlock()
-		if failed := q.handle(context.Background(), []purge.Message{msg}); len(failed) > 0 {
+		if failed := q.handle(ctx, []purge.Message{msg}); len(failed) > 0 {
 			if attempt >= purgeMaxAttempts {
 				q.logf("purge: message %s failed %d times: dead-lettered: %s", msg.ID, attempt, body)
 				return
 			}
-			q.deliver(body, purgeRetryDelay, attempt+1)
+			q.deliver(ctx, body, purgeRetryDelay, attempt+1)
 		}
 	})
 	q.timers[t] = true
@@ -115,7 +118,7 @@ func (q *localQueue) close() {
 // notify sends the event S3 would send for a change of key in the main
 // source bucket (event structure 2.1, the key form-encoded as S3 writes it),
 // delivered after cfg.EventDelay.
-func (s *Stack) notify(eventName, key string) {
+func (s *Stack) notify(ctx context.Context, eventName, key string) {
 	type object struct {
 		Key string `json:"key"`
 	}
@@ -129,7 +132,7 @@ func (s *Stack) notify(eventName, key string) {
 		},
 	}}}
 	body, _ := json.Marshal(ev) //nolint:errchkjson // maps of strings
-	s.queue.deliver(string(body), s.cfg.EventDelay, 1)
+	s.queue.deliver(ctx, string(body), s.cfg.EventDelay, 1)
 }
 
 // cdnInvalidator invalidates every simulated edge cache.
