@@ -125,6 +125,12 @@ func (b *lockedBuffer) String() string {
 // is killed at the end of the test, or after two minutes at most.
 func startRIE(t *testing.T, srv *storetest.Server, cmdline ...string) (string, func() string) {
 	t.Helper()
+	return startRIEWith(t, srv, nil, cmdline...)
+}
+
+// startRIEWith is startRIE with more environment variables for the function.
+func startRIEWith(t *testing.T, srv *storetest.Server, extraEnv []string, cmdline ...string) (string, func() string) {
+	t.Helper()
 	rie := findRIE(t)
 	addr, api := freePort(t), freePort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -145,6 +151,7 @@ func startRIE(t *testing.T, srv *storetest.Server, cmdline ...string) (string, f
 		"IMGCELLS_ORIGIN_VERIFY_SECRET=" + rieSecret,
 		"IMGCELLS_S3_ENDPOINT=" + srv.Endpoint,
 	}
+	cmd.Env = append(cmd.Env, extraEnv...)
 	logs := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -226,8 +233,10 @@ func rieStore(t *testing.T) *storetest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Put(t, "src-replica", "e2e dir/photo +1 ü.jpg", jpeg, "image/jpeg")
-	srv.Put(t, "src-primary", "fresh/upload.jpg", jpeg, "image/jpeg")
+	srv.Put(t, "src-replica", "e2e dir/photo +1 ü.jpg", jpeg, "image/jpeg") // replicated
+	srv.Put(t, "src-primary", "e2e dir/photo +1 ü.jpg", jpeg, "image/jpeg")
+	srv.Put(t, "src-primary", "fresh/upload.jpg", jpeg, "image/jpeg") // not replicated yet
+	srv.Put(t, "src-replica", "taken-down.jpg", jpeg, "image/jpeg")   // deleted, delete not replicated yet
 	return srv
 }
 
@@ -272,6 +281,10 @@ func TestLambdaBootstrapUnderRIE(t *testing.T) {
 	if !bytes.Equal(stored, data) || aws.ToString(out.ContentType) != "image/webp" || aws.ToString(out.CacheControl) != store.CacheControl {
 		t.Errorf("stored %d bytes %q %q; served %d bytes", len(stored), aws.ToString(out.ContentType), aws.ToString(out.CacheControl), len(data))
 	}
+	jpeg, _ := os.ReadFile(filepath.Join("..", "testdata", "photos", "photo.jpg"))
+	if got := out.Metadata[contract.SourceETagMetadata]; got != store.ETag(jpeg) {
+		t.Errorf("stored variant records source ETag %q, want %q", got, store.ETag(jpeg))
+	}
 
 	// Not yet replicated: read from the primary source bucket.
 	checkWebPResponse(t, invoke(t, url, apiEvent(t, http.MethodGet, contract.VariantKey("fresh/upload.jpg", v), true)), 240, 135)
@@ -286,8 +299,55 @@ func TestLambdaBootstrapUnderRIE(t *testing.T) {
 	if r := invoke(t, url, apiEvent(t, http.MethodGet, key, false)); r.StatusCode != http.StatusForbidden {
 		t.Errorf("without the secret: status %d, want 403", r.StatusCode)
 	}
-	if r := invoke(t, url, apiEvent(t, http.MethodGet, contract.VariantKey("nope.jpg", v), true)); r.StatusCode != http.StatusNotFound {
-		t.Errorf("missing original: status %d, want 404", r.StatusCode)
+	for _, missing := range []string{"nope.jpg", "taken-down.jpg"} {
+		if r := invoke(t, url, apiEvent(t, http.MethodGet, contract.VariantKey(missing, v), true)); r.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: status %d, want 404 (the main bucket does not have it)", missing, r.StatusCode)
+		}
+	}
+
+	// The same bootstrap with IMGCELLS_FUNCTION=purge is the purge
+	// function: it reads an SQS batch, ignores S3's test event, purges
+	// the stale variant of a changed original from the transformed bucket,
+	// and reports the message it could not finish (no SQS here for its
+	// settle check) and an unreadable one as batch item failures.
+	stale := contract.VariantKey("e2e dir/photo +1 ü.jpg", contract.Variant{Format: contract.FormatJPEG, Quality: 75, Width: 64})
+	if _, err := srv.Client().PutObject(context.Background(), &s3.PutObjectInput{
+		Bucket: aws.String("transformed"), Key: aws.String(stale), Body: bytes.NewReader([]byte("old")),
+		Metadata: map[string]string{contract.SourceETagMetadata: "an-older-version"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	purgeURL, _ := startRIEWith(t, srv, []string{
+		contract.EnvFunction + "=" + contract.FunctionPurge,
+		contract.EnvTransformedBuckets + "=" + srv.Region + "=transformed",
+		contract.EnvDistributionID + "=E2ETEST",
+		contract.EnvPurgeQueueURL + "=https://sqs." + srv.Region + ".amazonaws.com/123456789012/none",
+		"AWS_MAX_ATTEMPTS=1",
+	}, builtBootstrap(t, "amd64"))
+	event := `{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","eventTime":"2026-01-01T00:00:00.000Z",` +
+		`"eventName":"ObjectCreated:Put","s3":{"object":{"key":"e2e+dir/photo+%2B1+%C3%BC.jpg"}}}]}`
+	sqsEvent := events.SQSEvent{Records: []events.SQSMessage{
+		{MessageId: "test", Body: `{"Service":"Amazon S3","Event":"s3:TestEvent"}`},
+		{MessageId: "change", Body: event},
+		{MessageId: "junk", Body: "not json"},
+	}}
+	body, _ := json.Marshal(sqsEvent)
+	resp, err := http.Post(purgeURL, "application/json", bytes.NewReader(body)) //nolint:gosec // G107: the emulator on loopback
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	var answer events.SQSEventResponse
+	if err := json.Unmarshal(raw, &answer); err != nil || len(answer.BatchItemFailures) != 2 ||
+		answer.BatchItemFailures[0].ItemIdentifier != "change" || answer.BatchItemFailures[1].ItemIdentifier != "junk" {
+		t.Errorf("purge answered %s (%v); want the change (its settle check cannot be queued here) and junk as failures", raw, err)
+	}
+	if _, err := srv.Client().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("transformed"), Key: aws.String(stale)}); err == nil {
+		t.Errorf("the stale variant %q survived the purge", stale)
+	}
+	if _, err := srv.Client().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("transformed"), Key: aws.String(key)}); err != nil {
+		t.Errorf("the fresh variant %q was purged: %v", key, err)
 	}
 }
 
