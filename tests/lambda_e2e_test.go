@@ -121,15 +121,10 @@ func (b *lockedBuffer) String() string {
 }
 
 // startRIE runs the emulator in the background with cmdline as the
-// function's bootstrap, and returns its invoke URL and its output so far. It
-// is killed at the end of the test, or after two minutes at most.
-func startRIE(t *testing.T, srv *storetest.Server, cmdline ...string) (string, func() string) {
-	t.Helper()
-	return startRIEWith(t, srv, nil, cmdline...)
-}
-
-// startRIEWith is startRIE with more environment variables for the function.
-func startRIEWith(t *testing.T, srv *storetest.Server, extraEnv []string, cmdline ...string) (string, func() string) {
+// function's bootstrap (with extraEnv besides the converter's environment),
+// and returns its invoke URL and its output so far. It is killed at the end
+// of the test, or after two minutes at most.
+func startRIE(t *testing.T, srv *storetest.Server, extraEnv []string, cmdline ...string) (string, func() string) {
 	t.Helper()
 	rie := findRIE(t)
 	addr, api := freePort(t), freePort(t)
@@ -264,7 +259,7 @@ func TestLambdaBootstrapUnderRIE(t *testing.T) {
 		t.Skip("builds the bootstrap and runs the Lambda emulator")
 	}
 	srv := rieStore(t)
-	url, logs := startRIE(t, srv, builtBootstrap(t, "amd64"))
+	url, logs := startRIE(t, srv, nil, builtBootstrap(t, "amd64"))
 	v := contract.Variant{Format: contract.FormatWebP, Quality: 75, Width: 240}
 
 	key := contract.VariantKey("e2e dir/photo +1 ü.jpg", v)
@@ -305,50 +300,7 @@ func TestLambdaBootstrapUnderRIE(t *testing.T) {
 		}
 	}
 
-	// The same bootstrap with IMGCELLS_FUNCTION=purge is the purge
-	// function: it reads an SQS batch, ignores S3's test event, purges
-	// the stale variant of a changed original from the transformed bucket,
-	// and reports the message it could not finish (no SQS here for its
-	// settle check) and an unreadable one as batch item failures.
-	stale := contract.VariantKey("e2e dir/photo +1 ü.jpg", contract.Variant{Format: contract.FormatJPEG, Quality: 75, Width: 64})
-	if _, err := srv.Client().PutObject(context.Background(), &s3.PutObjectInput{
-		Bucket: aws.String("transformed"), Key: aws.String(stale), Body: bytes.NewReader([]byte("old")),
-		Metadata: map[string]string{contract.SourceETagMetadata: "an-older-version"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	purgeURL, _ := startRIEWith(t, srv, []string{
-		contract.EnvFunction + "=" + contract.FunctionPurge,
-		contract.EnvTransformedBuckets + "=" + srv.Region + "=transformed",
-		contract.EnvDistributionID + "=E2ETEST",
-		contract.EnvPurgeQueueURL + "=https://sqs." + srv.Region + ".amazonaws.com/123456789012/none",
-		"AWS_MAX_ATTEMPTS=1",
-	}, builtBootstrap(t, "amd64"))
-	event := `{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","eventTime":"2026-01-01T00:00:00.000Z",` +
-		`"eventName":"ObjectCreated:Put","s3":{"object":{"key":"e2e+dir/photo+%2B1+%C3%BC.jpg"}}}]}`
-	sqsEvent := events.SQSEvent{Records: []events.SQSMessage{
-		{MessageId: "test", Body: `{"Service":"Amazon S3","Event":"s3:TestEvent"}`},
-		{MessageId: "change", Body: event},
-		{MessageId: "junk", Body: "not json"},
-	}}
-	body, _ := json.Marshal(sqsEvent)
-	resp, err := http.Post(purgeURL, "application/json", bytes.NewReader(body)) //nolint:gosec // G107: the emulator on loopback
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	var answer events.SQSEventResponse
-	if err := json.Unmarshal(raw, &answer); err != nil || len(answer.BatchItemFailures) != 2 ||
-		answer.BatchItemFailures[0].ItemIdentifier != "change" || answer.BatchItemFailures[1].ItemIdentifier != "junk" {
-		t.Errorf("purge answered %s (%v); want the change (its settle check cannot be queued here) and junk as failures", raw, err)
-	}
-	if _, err := srv.Client().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("transformed"), Key: aws.String(stale)}); err == nil {
-		t.Errorf("the stale variant %q survived the purge", stale)
-	}
-	if _, err := srv.Client().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("transformed"), Key: aws.String(key)}); err != nil {
-		t.Errorf("the fresh variant %q was purged: %v", key, err)
-	}
+	checkPurgeUnderRIE(t, srv, key)
 }
 
 // TestLambdaArm64BootstrapUnderRIE runs the arm64 zip Lambda deploys, under
@@ -365,7 +317,7 @@ func TestLambdaArm64BootstrapUnderRIE(t *testing.T) {
 		storetest.SkipOrFail(t, "qemu-aarch64-static not on PATH (apt-get install qemu-user-static)")
 	}
 	srv := rieStore(t)
-	url, _ := startRIE(t, srv, qemu, builtBootstrap(t, "arm64"))
+	url, _ := startRIE(t, srv, nil, qemu, builtBootstrap(t, "arm64"))
 	v := contract.Variant{Format: contract.FormatWebP, Quality: 75, Width: 240}
 	checkWebPResponse(t, invoke(t, url, apiEvent(t, http.MethodGet, contract.VariantKey("e2e dir/photo +1 ü.jpg", v), true)), 240, 135)
 }

@@ -34,7 +34,7 @@ func startLocal(t *testing.T) *localStack {
 	}
 	st, err := stack.New(context.Background(), stack.Config{
 		Regions: []string{"us-east-1", "eu-west-1"}, ReplicationLag: time.Hour, Logf: t.Logf,
-		ConverterTimeout: 5 * time.Second,
+		PurgeConfig: stack.PurgeConfig{ConverterTimeout: 5 * time.Second},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strconv"
 	"sync"
 	"time"
 
+	"imgcells/contract"
 	"imgcells/purge"
 )
 
@@ -26,6 +28,43 @@ const purgeMaxAttempts = 10
 // purgeRetryDelay is how soon a failed message comes again (the queue's
 // visibility timeout, shortened).
 const purgeRetryDelay = time.Second
+
+// PurgeConfig holds the time bounds of the purge and of conversions. Zero
+// values take the defaults noted.
+type PurgeConfig struct {
+	// ConverterTimeout cuts a conversion as the Lambda's timeout does:
+	// nothing is stored after it and the response is a 503. Default
+	// contract.ConverterTimeout.
+	ConverterTimeout time.Duration
+	// PurgeSettleDelay is when the purge looks again after an original
+	// changed; it must exceed ConverterTimeout. Default
+	// contract.PurgeSettleDelay, or ConverterTimeout + 5 s when that is set.
+	PurgeSettleDelay time.Duration
+	PurgeRetryDelay  time.Duration // settle checks while replication is pending; default 20 s
+	EventDelay       time.Duration // S3 event delivery; default 0
+	PurgeLog         *slog.Logger  // the purge's own log; default a line per record through logf
+}
+
+// defaults fills in the conversion timeout and the settle delay, refusing a
+// settle delay a conversion of the old original could outlast.
+func (c *PurgeConfig) defaults(logf func(string, ...any)) error {
+	switch {
+	case c.ConverterTimeout <= 0:
+		c.ConverterTimeout = contract.ConverterTimeout
+		if c.PurgeSettleDelay <= 0 {
+			c.PurgeSettleDelay = contract.PurgeSettleDelay
+		}
+	case c.PurgeSettleDelay <= 0:
+		c.PurgeSettleDelay = c.ConverterTimeout + 5*time.Second
+	}
+	if c.PurgeSettleDelay <= c.ConverterTimeout {
+		return fmt.Errorf("stack: PurgeSettleDelay %s must exceed ConverterTimeout %s: a conversion of the old original may store its variant until then", c.PurgeSettleDelay, c.ConverterTimeout)
+	}
+	if c.PurgeLog == nil {
+		c.PurgeLog = purgeLogger(logf)
+	}
+	return nil
+}
 
 // startPurge builds the worker over the stack's buckets.
 func (s *Stack) startPurge() {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,8 +12,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-
-	"imgcells/contract"
 )
 
 // route is one replication rule: every new object version of From is copied
@@ -142,7 +139,13 @@ func (r *Replicator) Step(ctx context.Context, force bool) (int, error) {
 		listings[bucket] = keys
 		return keys, err
 	}
-	for _, from := range r.sources() {
+	var sources []string // the buckets replication copies from
+	for _, rt := range r.routes {
+		if !slices.Contains(sources, rt.From) {
+			sources = append(sources, rt.From)
+		}
+	}
+	for _, from := range sources {
 		objects, err := list(from)
 		if err != nil {
 			return 0, err
@@ -180,17 +183,6 @@ func (r *Replicator) Step(ctx context.Context, force bool) (int, error) {
 	r.copied += n
 	r.mu.Unlock()
 	return n, err
-}
-
-// sources are the buckets replication copies from.
-func (r *Replicator) sources() []string {
-	var out []string
-	for _, rt := range r.routes {
-		if !slices.Contains(out, rt.From) {
-			out = append(out, rt.From)
-		}
-	}
-	return out
 }
 
 // note stages a version of from/key not seen before (unless replication
@@ -303,41 +295,4 @@ func (r *Replicator) Copied() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.copied
-}
-
-// escapeKey percent-encodes each segment of an object key (everything but
-// RFC 3986 unreserved characters, so "+" is never read as a space) for a
-// CopySource header or a URL path.
-func escapeKey(key string) string {
-	segs := strings.Split(key, "/")
-	for i, s := range segs {
-		segs[i] = strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
-	}
-	return strings.Join(segs, "/")
-}
-
-// listKeys lists the keys of bucket under prefix.
-func listKeys(ctx context.Context, c *s3.Client, bucket, prefix string) (map[string]bool, error) {
-	etags, err := listETags(ctx, c, bucket, prefix)
-	keys := make(map[string]bool, len(etags))
-	for k := range etags {
-		keys[k] = true
-	}
-	return keys, err
-}
-
-// listETags lists bucket under prefix: key → ETag (unquoted).
-func listETags(ctx context.Context, c *s3.Client, bucket, prefix string) (map[string]string, error) {
-	keys := map[string]string{}
-	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return keys, fmt.Errorf("listing %s: %w", bucket, err)
-		}
-		for _, o := range page.Contents {
-			keys[aws.ToString(o.Key)] = contract.TrimETag(aws.ToString(o.ETag))
-		}
-	}
-	return keys, nil
 }

@@ -22,7 +22,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"imgcells/contract"
 	"imgcells/edge"
 	"imgcells/edge/cfrun"
 	"imgcells/purge"
@@ -47,23 +46,14 @@ type Config struct {
 	Dir    string    // S3 server data; default a temp folder removed by Close
 	S3     *S3Server // an S3 server to use instead of starting versitygw
 
-	ReplicationLag  time.Duration // default 0: replicate on the next tick
-	ReplicationTick time.Duration // default 200ms
-	// ConverterTimeout cuts a conversion as the Lambda's timeout does:
-	// nothing is stored after it and the response is a 503. Default
-	// contract.ConverterTimeout.
-	ConverterTimeout time.Duration
-	// PurgeSettleDelay is when the purge looks again after an original
-	// changed; it must exceed ConverterTimeout. Default
-	// contract.PurgeSettleDelay, or ConverterTimeout + 5 s when that is set.
-	PurgeSettleDelay time.Duration
-	PurgeRetryDelay  time.Duration                    // settle checks while replication is pending; default 20 s
-	EventDelay       time.Duration                    // S3 event delivery; default 0
-	PurgeLog         *slog.Logger                     // the purge's own log; default a line per record through Logf
-	CacheBytes       int                              // per edge cache; default 256 MiB
-	NoCollapse       bool                             // turn off CloudFront's request collapsing
-	BucketPrefix     string                           // default "imgcells-local"
-	Logf             func(format string, args ...any) // default: to stderr
+	ReplicationLag  time.Duration                    // default 0: replicate on the next tick
+	ReplicationTick time.Duration                    // default 200ms
+	CacheBytes      int                              // per edge cache; default 256 MiB
+	NoCollapse      bool                             // turn off CloudFront's request collapsing
+	BucketPrefix    string                           // default "imgcells-local"
+	Logf            func(format string, args ...any) // default: to stderr
+
+	PurgeConfig // the purge's and the conversions' time bounds (purge.go)
 }
 
 // region is one simulated AWS region: its edge cache and its converter.
@@ -77,24 +67,25 @@ type region struct {
 
 // Stack is a running local stack. It is an http.Handler.
 type Stack struct {
-	cfg           Config
-	buckets       Buckets
-	server        *S3Server
-	ownsServer    bool
-	ownsDir       bool
-	awsCfg        aws.Config
-	s3            *s3.Client
-	edge          *cfrun.Runner
-	regions       map[string]*region
-	Replicator    *Replicator
+	cfg        Config
+	buckets    Buckets
+	server     *S3Server
+	ownsServer bool
+	ownsDir    bool
+	awsCfg     aws.Config
+	s3         *s3.Client
+	edge       *cfrun.Runner
+	regions    map[string]*region
+	Replicator *Replicator
+	deliveries *deliveryLog
+	stop       context.CancelFunc
+	done       chan struct{}
+	failed     chan struct{} // closed when the S3 server died under the stack
+	failure    error         // why; read only after failed is closed
+
 	queue         *localQueue   // the purge queue
 	purger        *purge.Worker // the purge function
 	invalidations atomic.Int64  // invalidation paths received
-	deliveries    *deliveryLog
-	stop          context.CancelFunc
-	done          chan struct{}
-	failed        chan struct{} // closed when the S3 server died under the stack
-	failure       error         // why; read only after failed is closed
 }
 
 // New starts a stack: the S3 server (unless cfg.S3 is set), the buckets,
@@ -216,18 +207,6 @@ func (c *Config) defaults() error {
 	if c.ReplicationTick <= 0 {
 		c.ReplicationTick = 200 * time.Millisecond
 	}
-	switch {
-	case c.ConverterTimeout <= 0:
-		c.ConverterTimeout = contract.ConverterTimeout
-		if c.PurgeSettleDelay <= 0 {
-			c.PurgeSettleDelay = contract.PurgeSettleDelay
-		}
-	case c.PurgeSettleDelay <= 0:
-		c.PurgeSettleDelay = c.ConverterTimeout + 5*time.Second
-	}
-	if c.PurgeSettleDelay <= c.ConverterTimeout {
-		return fmt.Errorf("stack: PurgeSettleDelay %s must exceed ConverterTimeout %s: a conversion of the old original may store its variant until then", c.PurgeSettleDelay, c.ConverterTimeout)
-	}
 	if c.CacheBytes <= 0 {
 		c.CacheBytes = 256 << 20
 	}
@@ -238,10 +217,7 @@ func (c *Config) defaults() error {
 		// Not log.Printf: an imported package silences the standard logger.
 		c.Logf = log.New(os.Stderr, "", log.LstdFlags).Printf
 	}
-	if c.PurgeLog == nil {
-		c.PurgeLog = purgeLogger(c.Logf)
-	}
-	return nil
+	return c.PurgeConfig.defaults(c.Logf)
 }
 
 func (s *Stack) startS3(ctx context.Context) error {
