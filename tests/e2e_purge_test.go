@@ -29,8 +29,8 @@ import (
 // image (or a 404) within the lag plus purgeMargin.
 const (
 	purgeLag        = 4 * time.Second
-	purgeConversion = 2 * time.Second
-	purgeSettle     = 2500 * time.Millisecond
+	purgeConversion = 3 * time.Second
+	purgeSettle     = 3500 * time.Millisecond
 	purgeMargin     = 3 * time.Second
 )
 

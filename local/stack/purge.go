@@ -57,6 +57,11 @@ func (c *PurgeConfig) defaults(logf func(string, ...any)) error {
 	case c.PurgeSettleDelay <= 0:
 		c.PurgeSettleDelay = c.ConverterTimeout + 5*time.Second
 	}
+	// The converter stops converting contract.ResponseMargin/2 before its
+	// deadline, to store and answer: a shorter timeout leaves it no time.
+	if c.ConverterTimeout <= contract.ResponseMargin/2 {
+		return fmt.Errorf("stack: ConverterTimeout %s must exceed %s, which the converter keeps to store and answer", c.ConverterTimeout, contract.ResponseMargin/2)
+	}
 	if c.PurgeSettleDelay <= c.ConverterTimeout {
 		return fmt.Errorf("stack: PurgeSettleDelay %s must exceed ConverterTimeout %s: a conversion of the old original may store its variant until then", c.PurgeSettleDelay, c.ConverterTimeout)
 	}

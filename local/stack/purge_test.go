@@ -135,7 +135,7 @@ func TestReplicatorFollowsS3Semantics(t *testing.T) {
 // could not serve; the invalidation endpoint empties matching cache entries;
 // the stack output names the buckets and the S3 server.
 func TestLocalAPIForOriginalsAndInvalidations(t *testing.T) {
-	st := newTestStack(t, Config{PurgeConfig: PurgeConfig{ConverterTimeout: time.Second, PurgeSettleDelay: 2 * time.Second}, MaxSourceBytes: 1024})
+	st := newTestStack(t, Config{PurgeConfig: PurgeConfig{ConverterTimeout: 3 * time.Second, PurgeSettleDelay: 4 * time.Second}, MaxSourceBytes: 1024})
 	srv := httptest.NewServer(st)
 	t.Cleanup(srv.Close)
 	do := func(method, path string, body []byte) (int, string) {
@@ -214,6 +214,12 @@ func TestConfigRefusesASettleDelayWithinTheConversionTimeout(t *testing.T) {
 	c = Config{Regions: []string{"us-east-1"}, PurgeConfig: PurgeConfig{ConverterTimeout: 5 * time.Second}}
 	if err := c.defaults(); err != nil || c.PurgeSettleDelay != 10*time.Second {
 		t.Errorf("defaults() = %v, settle delay %s, want 10s", err, c.PurgeSettleDelay)
+	}
+	// A timeout within the converter's store-and-answer margin would make
+	// every conversion "take too long" at once.
+	c = Config{Regions: []string{"us-east-1"}, PurgeConfig: PurgeConfig{ConverterTimeout: 2 * time.Second}}
+	if err := c.defaults(); err == nil || !strings.Contains(err.Error(), "ConverterTimeout") {
+		t.Errorf("defaults() = %v, want an error naming ConverterTimeout", err)
 	}
 }
 
