@@ -14,8 +14,8 @@ what=${1:-test}
 case "$what" in local|build|test) ;; *) echo "usage: $0 local|build|test" >&2; exit 2 ;; esac
 
 # The converter's cgo decoders: libjpeg-turbo (JPEG), libpng + zlib and
-# libdeflate (PNG).
-apt_pkgs=(gcc libjpeg62-turbo-dev libpng-dev zlib1g-dev libdeflate-dev)
+# libdeflate (PNG); dpkg-dev unpacks Little CMS's source package (below).
+apt_pkgs=(gcc libjpeg62-turbo-dev libpng-dev zlib1g-dev libdeflate-dev dpkg-dev)
 if [ "$what" != local ]; then
   # The statically linked arm64 Lambda bootstrap.
   apt_pkgs+=(libjpeg62-turbo-dev:arm64 libpng-dev:arm64 zlib1g-dev:arm64
@@ -24,8 +24,9 @@ fi
 if [ "$what" = test ]; then
   # Its smoke test under emulation; headless Chromium for the gallery test;
   # file to inspect binaries; njs (nginx's JavaScript engine, the closest to
-  # CloudFront Functions' runtime) for the edge function's budget tests.
-  apt_pkgs+=(qemu-user-static file chromium njs)
+  # CloudFront Functions' runtime) for the edge function's budget tests;
+  # ImageMagick, the colour tests' reference conversion.
+  apt_pkgs+=(qemu-user-static file chromium njs imagemagick)
 fi
 
 sudo=()
@@ -47,6 +48,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Little CMS 2 (colour profiles): Debian ships it only as a shared library,
+# and the Lambda is one static binary, so scripts/lcms2.sh builds liblcms2.a
+# from Debian's source package for the machine and, for the Lambda, arm64.
+lcms_arches=("$native")
+[ "$what" = local ] || [ "$native" = arm64 ] || lcms_arches+=(arm64)
+"$(dirname "$0")/lcms2.sh" "${lcms_arches[@]}"
 
 # Go tools, pinned. versitygw's first install compiles for about 4 minutes.
 gobin="$(go env GOBIN)"

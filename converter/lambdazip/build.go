@@ -160,6 +160,11 @@ func installHint(arch, ccPkg string) string {
 // buildError explains the usual causes of a failed cgo cross build.
 func buildError(arch, cc, ccPkg string, out []byte, err error) error {
 	text := string(out)
+	if strings.Contains(text, "lcms2.h") || strings.Contains(text, "liblcms2.a") {
+		return fmt.Errorf("building the %s bootstrap: the static Little CMS for %s is missing "+
+			"(scripts/deps.sh build compiles it from Debian's source package into .deps/), "+
+			"or pass a prebuilt zip with `pulumi config set %s <path>`: %w\n%s", arch, arch, PrebuiltConfigKey, err, text)
+	}
 	missingLib := false
 	for _, sign := range []string{"jpeglib.h", "-ljpeg", "png.h", "-lpng", "zlib.h", "-lz", "libdeflate.h", "-ldeflate"} {
 		missingLib = missingLib || strings.Contains(text, sign)
