@@ -17,6 +17,7 @@ type Result struct {
 	Format        contract.Format // what was produced: png when jpeg was asked for and the source has real transparency
 	Width, Height int
 	Timings       Timings
+	Colour        string // what was done about the source's colour profile (colour.go), for the log line
 }
 
 // Convert turns an original (JPEG, PNG, GIF or WebP) into the variant v.
@@ -56,10 +57,12 @@ func (w work) run(ctx context.Context, src []byte, v contract.Variant) (*Result,
 	var sc scratch // pooled pixel buffers, released when the result is encoded
 	defer sc.release()
 	t0 := time.Now()
-	r, p, err := decode(ctx, s, src, p, sc.alloc)
+	cs := readColour(s.kind, src)
+	r, p, err := decode(ctx, s, src, p, sc.alloc, &cs)
 	if err != nil {
 		return nil, stopped(ctx, err)
 	}
+	res.Colour = cs.toSRGB(r) // before resizing: the resizer works on sRGB values
 	if !p.fits(r.w, r.h) {
 		return nil, contract.Corrupt(nil, "the decoded image is %dx%d, not the %dx%d its header says", r.w, r.h, p.srcW, p.srcH)
 	}

@@ -40,8 +40,9 @@ var decodes atomic.Int64
 // GIF through Go's decoder. A GIF's or animated WebP's first frame is laid
 // on its canvas, as browsers show it. For JPEG it decodes at a reduced size
 // when the plan allows and returns the plan rescaled to match. Pixel
-// buffers come from alloc; the C decoders stop at ctx's deadline.
-func decode(ctx context.Context, s *source, src []byte, p plan, alloc func(n int) []byte) (*raster, plan, error) {
+// buffers come from alloc; the C decoders stop at ctx's deadline. CMYK is
+// converted to sRGB here, through cs's profile when it has one.
+func decode(ctx context.Context, s *source, src []byte, p plan, alloc func(n int) []byte, cs *colourSource) (*raster, plan, error) {
 	decodes.Add(1)
 	switch s.kind {
 	case kindJPEG:
@@ -52,7 +53,7 @@ func decode(ctx context.Context, s *source, src []byte, p plan, alloc func(n int
 		}
 		r := &raster{pix: img.Pix, w: img.Width, h: img.Height, ch: 3}
 		if img.Components == 4 {
-			r = cmykToRGB(img.Pix, img.Width, img.Height)
+			r = cs.cmykToSRGB(img.Pix, img.Width, img.Height, alloc)
 		}
 		return r, p.scaledTo(r.w, r.h, denom), nil
 	case kindPNG:

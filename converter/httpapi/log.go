@@ -30,6 +30,7 @@ type record struct {
 	convert   time.Duration
 	store     time.Duration
 	timings   converter.Timings
+	colour    string // converter.Result.Colour: what was done about the source's profile
 	err       error
 }
 
@@ -78,6 +79,9 @@ func (h *Handler) logRequest(ctx context.Context, r *record) {
 	}
 	if r.requestID != "" {
 		attrs = append(attrs, slog.String("request_id", r.requestID))
+	}
+	if r.colour != "" {
+		attrs = append(attrs, slog.String("colour", r.colour))
 	}
 	if r.err != nil {
 		attrs = append(attrs, slog.String("error", r.err.Error()))
