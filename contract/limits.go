@@ -15,6 +15,10 @@ const (
 	// DefaultMaxSourcePixels is the largest original the converter decodes
 	// (imgproxy's default, 50 megapixels).
 	DefaultMaxSourcePixels int64 = 50_000_000
+	// DefaultMaxFrames is the most frames an animation may have to be kept
+	// animated (imgcells:maxFrames); every frame also counts against the
+	// pixel limit.
+	DefaultMaxFrames = 500
 )
 
 // MinOriginSecretLen is the shortest origin-verify secret the stack

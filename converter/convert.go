@@ -18,6 +18,7 @@ type Result struct {
 	Width, Height int
 	Timings       Timings
 	Colour        string // what was done about the source's colour profile (colour.go), for the log line
+	Frames        int    // an animated output's frames; 0 for a still image
 }
 
 // Convert turns an original (JPEG, PNG, GIF or WebP) into the variant v.
@@ -53,11 +54,15 @@ func ConvertContext(ctx context.Context, src []byte, v contract.Variant, lim Lim
 // run decodes, resizes and encodes.
 func (w work) run(ctx context.Context, src []byte, v contract.Variant) (*Result, error) {
 	s, p, o := w.src, w.plan, w.orientation
+	if w.anim != nil {
+		res, err := convertAnimation(ctx, s.kind, src, *w.anim, p, o, v, w.colour)
+		return res, stopped(ctx, err)
+	}
 	var res Result
 	var sc scratch // pooled pixel buffers, released when the result is encoded
 	defer sc.release()
 	t0 := time.Now()
-	cs := readColour(s.kind, src)
+	cs := w.colour
 	r, p, err := decode(ctx, s, src, p, sc.alloc, &cs)
 	if err != nil {
 		return nil, stopped(ctx, err)
@@ -100,6 +105,8 @@ type work struct {
 	plan        plan
 	cost        cost
 	orientation int
+	colour      colourSource // the embedded profile, checked
+	anim        *animation   // the frames to keep, when the output stays animated
 }
 
 // check reads the headers and checks them against the limits and the
@@ -123,11 +130,30 @@ func check(src []byte, v contract.Variant, lim Limits) (work, error) {
 		return work{}, err
 	}
 	o := orientation(kind, src)
+	cs := readColour(kind, src)
+	s.profiled = cs.profile != nil
+	if v.Format == contract.FormatWebP && (kind == kindGIF || s.animated) {
+		a, err := scanAnimation(kind, src)
+		if err != nil {
+			return work{}, err
+		}
+		if animates(a, v.Format) {
+			if err := lim.checkAnimation(a, s.w, s.h); err != nil {
+				return work{}, err
+			}
+			p := makePlan(s.w, s.h, o, v)
+			c, err := fitAnimation(s, a, p, v, lim.budget(), len(src))
+			if err != nil {
+				return work{}, err
+			}
+			return work{src: s, plan: p, cost: c, orientation: o, colour: cs, anim: &a}, nil
+		}
+	}
 	p, c, err := fit(s, makePlan(s.w, s.h, o, v), o, v, lim.budget(), len(src))
 	if err != nil {
 		return work{}, err
 	}
-	return work{src: s, plan: p, cost: c, orientation: o}, nil
+	return work{src: s, plan: p, cost: c, orientation: o, colour: cs}, nil
 }
 
 // Prediction is what the cost model expects of a conversion, from the

@@ -159,6 +159,9 @@ func estimate(s *source, p plan, o int, f contract.Format, srcBytes int) cost {
 	raster := int64(q.srcW) * int64(q.srcH) * ch
 	out := int64(p.outW) * int64(p.outH)
 	c := cost{decode: time.Duration(dns), cPeak: dcmem}
+	if s.profiled {
+		c.decode += time.Duration(raster / ch * colourNs(s))
+	}
 	var rmem int64
 	if q.resizes() {
 		c.resizeIn = time.Duration(raster * nsResizeIn)

@@ -14,7 +14,8 @@ import (
 // (4xx), and never panics or hangs.
 func FuzzConvert(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "photos", "*"))
-	for _, name := range files {
+	tagged, _ := filepath.Glob(filepath.Join("..", "testdata", "colour", "*.*[gp]")) // the images with profiles
+	for _, name := range append(files, tagged...) {
 		b, err := os.ReadFile(name)
 		if err != nil || len(b) > 100_000 {
 			continue // small seeds keep each run fast

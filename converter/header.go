@@ -24,6 +24,7 @@ type source struct {
 	frame    image.Rectangle // GIF, animated WebP: the first frame on the canvas
 	lossless bool            // WebP: VP8L
 	animated bool            // WebP: ANIM/ANMF
+	profiled bool            // an embedded colour profile is to be applied (colour.go)
 }
 
 // pixels is the canvas's pixel count.

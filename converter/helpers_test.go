@@ -27,8 +27,16 @@ func photo(t testing.TB, name string) []byte {
 
 // decodeOutput decodes converted bytes with independent decoders (Go's and
 // libwebp's), checking the format matches what the result claims.
+// An animation gives its first frame.
 func decodeOutput(t testing.TB, res *Result) image.Image {
 	t.Helper()
+	if res.Frames > 1 {
+		fr := decodeAnimation(t, res.Data)
+		if fr.info.Width != res.Width || fr.info.Height != res.Height || len(fr.frames) != res.Frames {
+			t.Fatalf("animation %dx%d of %d frames, result says %dx%d of %d", fr.info.Width, fr.info.Height, len(fr.frames), res.Width, res.Height, res.Frames)
+		}
+		return fr.frames[0]
+	}
 	m, name, err := image.Decode(bytes.NewReader(res.Data))
 	if err != nil {
 		t.Fatalf("decoding output: %v", err)

@@ -60,18 +60,8 @@ func galleryInChromium(t *testing.T, s *e2eStack) []map[string]string {
 		t.Fatalf("the page's script did not finish; DOM:\n%s\nstderr:\n%s", tail(dom, 3000), tail(stderr.String(), 2000))
 	}
 	imgs := imgTag.FindAllString(dom, -1)
-	photos, err := os.ReadDir("../testdata/photos")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := 0
-	for _, p := range photos {
-		if !p.IsDir() && isImageName(p.Name()) {
-			want += 3 // GalleryWidths
-		}
-	}
-	if len(imgs) != want {
-		t.Fatalf("%d <img> in the page, want %d", len(imgs), want)
+	if want := galleryImages(t); len(imgs) != want {
+		t.Fatalf("%d <img> in the page, want %d", len(imgs), galleryImages(t))
 	}
 	var tags []map[string]string
 	for _, tag := range imgs {
@@ -117,6 +107,41 @@ func TestGalleryInChromium(t *testing.T) {
 	}
 }
 
+// The gallery's animated GIF (testdata/photos/photo.gif, two frames)
+// reaches Chromium as an animation: the browser's own decoder
+// (ImageDecoder, given the response Chromium cached) finds two frames in
+// each of its variants, and one in every other image. Driven over the
+// DevTools protocol on real time: the decoder works off the main thread,
+// which a --dump-dom run on virtual time does not wait for.
+func TestGalleryAnimationInChromium(t *testing.T) {
+	_, err := findChromium()
+	requireTool(t, err)
+	s := startStack(t, nil)
+	c := startCDP(t)
+	if err := c.open(s.URL + "/"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.waitFor(`location.pathname === '/' && document.body && document.body.dataset.annotated === 'true'`, time.Minute); err != nil {
+		t.Fatalf("the gallery's script did not finish: %v", err)
+	}
+	var frames map[string]any
+	if err := c.eval(`galleryFrames()`, &frames); err != nil {
+		t.Fatal(err)
+	}
+	if want := galleryImages(t); len(frames) != want {
+		t.Errorf("%d images counted, want %d", len(frames), want)
+	}
+	for src, n := range frames {
+		want := 1.0
+		if strings.Contains(src, "photo.gif") {
+			want = 2
+		}
+		if n != want {
+			t.Errorf("%s: Chromium decodes %v frames, want %v", src, n, want)
+		}
+	}
+}
+
 // With every output over the inline limit, each image reaches Chromium
 // through the converter's 302 to the stored object on the local S3 server
 // (another origin, on loopback): the browser follows it and decodes the
@@ -144,6 +169,23 @@ func TestGalleryInChromiumFollowsTooLargeRedirects(t *testing.T) {
 	if n := s.Conversions(s.PrimaryRegion()); n != int64(len(keys)) {
 		t.Errorf("%d conversions for %d variants", n, len(keys))
 	}
+}
+
+// galleryImages is how many <img> the gallery of testdata/photos shows:
+// each photo at its three widths.
+func galleryImages(t *testing.T) int {
+	t.Helper()
+	photos, err := os.ReadDir("../testdata/photos")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range photos {
+		if !p.IsDir() && isImageName(p.Name()) {
+			n += 3 // GalleryWidths
+		}
+	}
+	return n
 }
 
 func isImageName(name string) bool {
