@@ -78,6 +78,11 @@ func TestSRGBTaggedSkipsTransform(t *testing.T) {
 	if !bytes.Equal(plain.(*image.RGBA).Pix, tagged.(*image.RGBA).Pix) {
 		t.Error("the sRGB-tagged image's pixels differ from the untagged one's")
 	}
+	// colord's sRGB: version 4, 20 KB of other tags, the same colours.
+	res, tagged = convertPNG(t, withICC(src, colourFile(t, "sRGB-colord.icc"), 60000, nil, 0))
+	if res.Colour != colourSRGB || !bytes.Equal(plain.(*image.RGBA).Pix, tagged.(*image.RGBA).Pix) {
+		t.Errorf("colord's sRGB profile: note %q, pixels equal %v", res.Colour, bytes.Equal(plain.(*image.RGBA).Pix, tagged.(*image.RGBA).Pix))
+	}
 	// The same chunks joined in the wrong order would not parse as sRGB:
 	// reordering is what made it work.
 	p3 := colourFile(t, "DisplayP3.icc")

@@ -56,7 +56,7 @@ func lutAB(in, out byte, grid []byte, n int) string {
 // Real profiles pass: the ones the test images carry.
 func TestCheckAcceptsRealProfiles(t *testing.T) {
 	for name, space := range map[string]Space{
-		"DisplayP3.icc": RGB, "sRGB-lcms.icc": RGB, "AdobeRGB1998.icc": RGB, "ProPhotoRGB.icc": RGB,
+		"DisplayP3.icc": RGB, "sRGB-lcms.icc": RGB, "sRGB-colord.icc": RGB, "AdobeRGB1998.icc": RGB, "ProPhotoRGB.icc": RGB,
 		"CMYK-synthetic.icc": CMYK, "Gray-gamma18.icc": Gray,
 	} {
 		p, err := Check(testProfile(t, name))

@@ -89,3 +89,31 @@ func cmykLut() []byte {
 	}
 	return t
 }
+
+// sampledSRGB lays out sRGB the way the IEC61966-2.1 profile most cameras
+// embed does: version 2, the D50-adapted colourants as XYZ tags, and each
+// transfer curve as 1024 samples.
+func sampledSRGB() []byte {
+	xyz := func(x, y, z float64) []byte {
+		t := []byte("XYZ \x00\x00\x00\x00")
+		for _, v := range []float64{x, y, z} {
+			t = binary.BigEndian.AppendUint32(t, uint32(int32(math.Round(v*65536))))
+		}
+		return t
+	}
+	curve := binary.BigEndian.AppendUint32([]byte("curv\x00\x00\x00\x00"), 1024)
+	for i := range 1024 {
+		v := float64(i) / 1023
+		if v <= 0.04045 {
+			v /= 12.92
+		} else {
+			v = math.Pow((v+0.055)/1.055, 2.4)
+		}
+		curve = binary.BigEndian.AppendUint16(curve, uint16(math.Round(v*65535)))
+	}
+	return rawProfile("mntr", "RGB ", "XYZ ", map[string][]byte{
+		"wtpt": d50XYZ(),
+		"rXYZ": xyz(0.4361, 0.2225, 0.0139), "gXYZ": xyz(0.3851, 0.7169, 0.0971), "bXYZ": xyz(0.1431, 0.0606, 0.7141),
+		"rTRC": curve, "gTRC": curve, "bTRC": curve,
+	})
+}

@@ -21,6 +21,7 @@ func TestSRGBIsIdentity(t *testing.T) {
 		ident   bool
 	}{
 		{"sRGB", srgbProfile, true},
+		{"sRGB as a v2 profile with 1024-point curves (as cameras embed IEC61966-2.1)", sampledSRGB(), true},
 		{"Display P3", p3Profile, false},
 		{"sRGB primaries, gamma 2.2", mustProfile(d65, srgbRGB, 2.2), false},
 	} {
