@@ -49,6 +49,7 @@ func (a *frameArena) reset() { a.i = 0 }
 // Frames are decoded and encoded one at a time; ctx stops it between two
 // (and Go's GIF decoder within its reads).
 func convertAnimation(ctx context.Context, kind sourceKind, src []byte, a animation, p plan, o int, v contract.Variant, cs colourSource) (*Result, error) {
+	decodes.Add(1)
 	t0 := time.Now()
 	fr, w, h, err := openFrames(ctx, kind, src)
 	if err != nil {

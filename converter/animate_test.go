@@ -298,3 +298,25 @@ func TestAnimationLimits(t *testing.T) {
 		t.Errorf("500 frames: %v; want all of them", err)
 	}
 }
+
+// An animation that could not be converted within the function's time is
+// refused from its headers (413, nothing decoded), with the time it would
+// take: here 200 frames of a 2000×2000 canvas, within a raised pixel limit.
+func TestAnimationOverBudgetIsRefusedUpFront(t *testing.T) {
+	src := manyFrames(t, 200, 2000, 2000)
+	lim := DefaultLimits()
+	lim.MaxSourcePixels = 1 << 40
+	before := decodes.Load()
+	_, err := Convert(src, mustVariant(t, "format=webp,quality=75"), lim)
+	var e *contract.Error
+	if !errors.As(err, &e) || e.Status != 413 || !strings.Contains(err.Error(), "200-frame 2000x2000 animation would take about") {
+		t.Fatalf("%v, want a 413 giving the time it would take", err)
+	}
+	if decodes.Load() != before {
+		t.Error("the refusal decoded the animation first")
+	}
+	// Its first frame alone fits.
+	if _, err := Convert(src, mustVariant(t, "format=png,width=100"), lim); err != nil {
+		t.Errorf("as a still image: %v", err)
+	}
+}
