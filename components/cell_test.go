@@ -145,6 +145,7 @@ func checkConverterEnv(t *testing.T, d *deployment, fn *recorded, region, primar
 		OriginVerifySecret:  testSecret,
 		MaxSourceBytes:      d.cfg.MaxSourceBytes,
 		MaxSourcePixels:     d.cfg.MaxSourcePixels,
+		MaxFrames:           int64(d.cfg.MaxFrames),
 		Budget:              contract.Budget{MemoryMB: d.cfg.ConverterMemoryMB, Timeout: contract.ConverterTimeout},
 	}
 	if got != want {

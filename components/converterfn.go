@@ -19,6 +19,7 @@ type ConverterSettings struct {
 	ReservedConcurrency int // 0: none
 	MaxSourceBytes      int64
 	MaxSourcePixels     int64
+	MaxFrames           int
 	LogRetentionDays    int
 }
 
@@ -39,6 +40,7 @@ func (e converterEnv) variables(s ConverterSettings) pulumi.StringMap {
 		contract.EnvOriginVerifySecret:  pulumi.ToSecret(e.OriginVerifySecret).(pulumi.StringOutput),
 		contract.EnvMaxSourceBytes:      pulumi.String(strconv.FormatInt(s.MaxSourceBytes, 10)),
 		contract.EnvMaxSourcePixels:     pulumi.String(strconv.FormatInt(s.MaxSourcePixels, 10)),
+		contract.EnvMaxFrames:           pulumi.String(strconv.Itoa(s.MaxFrames)),
 	}
 }
 

@@ -84,6 +84,7 @@ func deploy(ctx *pulumi.Context, cfg stackconfig.Config) (pulumi.Map, error) {
 				ReservedConcurrency: cfg.ConverterReservedConcurrency,
 				MaxSourceBytes:      cfg.MaxSourceBytes,
 				MaxSourcePixels:     cfg.MaxSourcePixels,
+				MaxFrames:           cfg.MaxFrames,
 				LogRetentionDays:    cfg.LogRetentionDays,
 			},
 		}, pulumi.Provider(p))

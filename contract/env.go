@@ -30,6 +30,9 @@ const (
 	// EnvMaxSourceBytes and EnvMaxSourcePixels override the default limits.
 	EnvMaxSourceBytes  = "IMGCELLS_MAX_SOURCE_BYTES"
 	EnvMaxSourcePixels = "IMGCELLS_MAX_SOURCE_PIXELS"
+	// EnvMaxFrames overrides DefaultMaxFrames, the most frames an animation
+	// kept animated may have.
+	EnvMaxFrames = "IMGCELLS_MAX_FRAMES"
 	// EnvS3Endpoint points the converter at an S3-compatible server (tests and
 	// the local stack only; never set by the stack).
 	EnvS3Endpoint = "IMGCELLS_S3_ENDPOINT"
@@ -45,6 +48,7 @@ type ConverterEnv struct {
 	OriginVerifySecret  string
 	MaxSourceBytes      int64 // DefaultMaxSourceBytes when unset
 	MaxSourcePixels     int64 // DefaultMaxSourcePixels when unset
+	MaxFrames           int64 // DefaultMaxFrames when unset
 	S3Endpoint          string
 	// Budget is the function's memory (EnvFunctionMemory, the default
 	// converter memory when unset) and ConverterTimeout.
@@ -67,6 +71,9 @@ func (e ConverterEnv) Vars() map[string]string {
 	}
 	if e.MaxSourcePixels > 0 {
 		m[EnvMaxSourcePixels] = strconv.FormatInt(e.MaxSourcePixels, 10)
+	}
+	if e.MaxFrames > 0 {
+		m[EnvMaxFrames] = strconv.FormatInt(e.MaxFrames, 10)
 	}
 	if e.S3Endpoint != "" {
 		m[EnvS3Endpoint] = e.S3Endpoint
@@ -100,7 +107,7 @@ func LoadConverterEnv(getenv func(string) string) (ConverterEnv, error) {
 		errs = append(errs, fmt.Errorf("environment variable %s must be at least %d characters", EnvOriginVerifySecret, MinOriginSecretLen))
 	}
 	e.S3Endpoint = getenv(EnvS3Endpoint)
-	e.MaxSourceBytes, e.MaxSourcePixels = DefaultMaxSourceBytes, DefaultMaxSourcePixels
+	e.MaxSourceBytes, e.MaxSourcePixels, e.MaxFrames = DefaultMaxSourceBytes, DefaultMaxSourcePixels, DefaultMaxFrames
 	e.Budget = DefaultBudget()
 	memory := int64(e.Budget.MemoryMB)
 	for _, l := range []struct {
@@ -109,6 +116,7 @@ func LoadConverterEnv(getenv func(string) string) (ConverterEnv, error) {
 	}{
 		{EnvMaxSourceBytes, &e.MaxSourceBytes},
 		{EnvMaxSourcePixels, &e.MaxSourcePixels},
+		{EnvMaxFrames, &e.MaxFrames},
 		{EnvFunctionMemory, &memory},
 	} {
 		s := getenv(l.name)

@@ -29,7 +29,7 @@ func TestLoadConverterEnv(t *testing.T) {
 		Region: "eu-west-1", SourceBucket: "imgcells-source-eu-west-1", PrimarySourceBucket: "imgcells-source",
 		PrimaryRegion: "us-east-1", TransformedBucket: "imgcells-transformed-eu-west-1",
 		OriginVerifySecret: "0123456789abcdef0123",
-		MaxSourceBytes:     DefaultMaxSourceBytes, MaxSourcePixels: DefaultMaxSourcePixels,
+		MaxSourceBytes:     DefaultMaxSourceBytes, MaxSourcePixels: DefaultMaxSourcePixels, MaxFrames: DefaultMaxFrames,
 		Budget: DefaultBudget(),
 	}
 	if e != want {

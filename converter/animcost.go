@@ -11,10 +11,10 @@ import (
 // worst measured rate rounded up; BenchmarkAnimation and BenchmarkICC
 // measure them).
 const (
-	// Little CMS, per pixel: an RGB matrix-shaper profile (measured 13–14
+	// Little CMS, per pixel: an RGB matrix-shaper profile (measured 13–20
 	// ns, Display P3) and a CMYK lookup-table profile (measured 77–104 ns:
 	// four-dimensional interpolation).
-	nsColourRGB  = 20
+	nsColourRGB  = 25
 	nsColourCMYK = 120
 	// libwebp's animation encoder, per output pixel of each frame: it
 	// encodes a frame more than once (key frame or not, the changed
@@ -38,7 +38,7 @@ func colourNs(s *source) int64 {
 // to sRGB when profiled, resized and encoded. One that would not finish in
 // the function's time, or not fit its memory, is refused (413) before a
 // frame is decoded; its output is not shrunk to fit, as a still image's is.
-func fitAnimation(s *source, a animation, p plan, v contract.Variant, b contract.Budget, srcBytes int) (cost, error) {
+func fitAnimation(s *source, a animation, p plan, b contract.Budget, srcBytes int) (cost, error) {
 	frames, canvas := int64(a.frames), s.pixels()
 	out := int64(p.outW) * int64(p.outH)
 	perDecoded := int64(nsGIFFrame)

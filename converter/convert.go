@@ -142,7 +142,7 @@ func check(src []byte, v contract.Variant, lim Limits) (work, error) {
 				return work{}, err
 			}
 			p := makePlan(s.w, s.h, o, v)
-			c, err := fitAnimation(s, a, p, v, lim.budget(), len(src))
+			c, err := fitAnimation(s, a, p, lim.budget(), len(src))
 			if err != nil {
 				return work{}, err
 			}

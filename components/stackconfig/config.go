@@ -29,6 +29,7 @@ type Config struct {
 
 	MaxSourceBytes               int64
 	MaxSourcePixels              int64
+	MaxFrames                    int
 	ConverterMemoryMB            int
 	ConverterReservedConcurrency int // 0: no reservation
 	APIThrottleRate              int // steady requests per second each region's converter API accepts
@@ -62,6 +63,7 @@ const (
 	KeyAVIF                         = "avif"
 	KeyMaxSourceBytes               = "maxSourceBytes"
 	KeyMaxSourcePixels              = "maxSourcePixels"
+	KeyMaxFrames                    = "maxFrames"
 	KeyConverterMemoryMB            = "converterMemoryMb"
 	KeyConverterReservedConcurrency = "converterReservedConcurrency"
 	KeyAPIThrottleRate              = "apiThrottleRate"
@@ -79,7 +81,7 @@ const (
 // Keys lists every key the program reads, in documentation order.
 var Keys = []string{
 	KeyRegions, KeyPrimaryRegion, KeyDomain, KeyHostedZoneID, KeyWidths, KeyAspectRatios, KeyQualities,
-	KeyDefaultQuality, KeySigning, KeyAVIF, KeyMaxSourceBytes, KeyMaxSourcePixels,
+	KeyDefaultQuality, KeySigning, KeyAVIF, KeyMaxSourceBytes, KeyMaxSourcePixels, KeyMaxFrames,
 	KeyConverterMemoryMB, KeyConverterReservedConcurrency, KeyAPIThrottleRate, KeyAPIThrottleBurst,
 	KeyRateLimit, KeyPriceClass,
 	KeyTransformedExpiryDays, KeySourceVersionExpiryDays, KeyLogRetentionDays, KeyReplicationTimeControl,
@@ -127,6 +129,7 @@ func parse(raw Raw, needSecret bool) (Config, error) {
 
 		MaxSourceBytes:               int64(p.integer(KeyMaxSourceBytes, int(contract.DefaultMaxSourceBytes), 1024, 512<<20)),
 		MaxSourcePixels:              int64(p.integer(KeyMaxSourcePixels, int(contract.DefaultMaxSourcePixels), 1, 500_000_000)),
+		MaxFrames:                    p.integer(KeyMaxFrames, contract.DefaultMaxFrames, 1, 10_000),
 		ConverterMemoryMB:            p.integer(KeyConverterMemoryMB, 2048, 128, 10240),
 		ConverterReservedConcurrency: p.integer(KeyConverterReservedConcurrency, 0, 0, 10000),
 		APIThrottleRate:              p.integer(KeyAPIThrottleRate, DefaultAPIThrottleRate, 1, MaxAPIThrottleRate),

@@ -54,7 +54,7 @@ func TestParseDefaults(t *testing.T) {
 	if c.PriceClass != "PriceClass_100" || c.LogRetentionDays != 14 || c.TransformedExpiryDays != 30 || c.SourceVersionExpiryDays != 30 ||
 		c.ConverterMemoryMB != 2048 || c.ConverterReservedConcurrency != 0 || c.ReplicationTimeControl ||
 		c.APIThrottleRate != DefaultAPIThrottleRate || c.APIThrottleBurst != DefaultAPIThrottleBurst || c.RateLimit != 0 ||
-		c.MaxSourceBytes != 25<<20 || c.MaxSourcePixels != 50_000_000 || c.Domain != "" {
+		c.MaxSourceBytes != 25<<20 || c.MaxSourcePixels != 50_000_000 || c.MaxFrames != 500 || c.Domain != "" {
 		t.Errorf("unexpected defaults: %+v", c)
 	}
 	wantMon := Monitoring{Thresholds: Thresholds{ErrorRatePercent: 5, Throttles: 1, DurationPercent: 80, CDN5xxRatePercent: 1, AlreadyStoredPercent: 50}}
@@ -68,7 +68,7 @@ func TestParseEveryKey(t *testing.T) {
 		KeyRegions: "eu-west-1, us-west-2 ,ap-northeast-1", KeyPrimaryRegion: "us-west-2",
 		KeyDomain: "img.example.com.", KeyHostedZoneID: "Z0123456789ABC",
 		KeyWidths: "[320, 640, 1280]", KeyAspectRatios: `["1:1", "16:9", " 4:5 "]`, KeyQualities: `[50,80]`, KeyDefaultQuality: "80",
-		KeySigning: "true", KeyAVIF: "false", KeyMaxSourceBytes: "1048576", KeyMaxSourcePixels: "1000000",
+		KeySigning: "true", KeyAVIF: "false", KeyMaxSourceBytes: "1048576", KeyMaxSourcePixels: "1000000", KeyMaxFrames: "120",
 		KeyConverterMemoryMB: "1024", KeyConverterReservedConcurrency: "20", KeyPriceClass: "PriceClass_All",
 		KeyAPIThrottleRate: "250", KeyAPIThrottleBurst: " 500", KeyRateLimit: "2000 ",
 		KeyTransformedExpiryDays: "7", KeyLogRetentionDays: "30", KeyReplicationTimeControl: "true",
@@ -86,7 +86,7 @@ func TestParseEveryKey(t *testing.T) {
 		Domain: "img.example.com", HostedZoneID: "Z0123456789ABC",
 		Edge: edge.Config{Widths: []int{320, 640, 1280}, AspectRatios: []edge.AspectRatio{{W: 1, H: 1}, {W: 16, H: 9}, {W: 4, H: 5}},
 			Qualities: []int{50, 80}, DefaultQuality: 80, Signing: true},
-		MaxSourceBytes: 1 << 20, MaxSourcePixels: 1_000_000, ConverterMemoryMB: 1024, ConverterReservedConcurrency: 20,
+		MaxSourceBytes: 1 << 20, MaxSourcePixels: 1_000_000, MaxFrames: 120, ConverterMemoryMB: 1024, ConverterReservedConcurrency: 20,
 		APIThrottleRate: 250, APIThrottleBurst: 500, RateLimit: 2000,
 		PriceClass: "PriceClass_All", TransformedExpiryDays: 7, LogRetentionDays: 30, ReplicationTimeControl: true,
 		OriginVerifySecret: testSecret, ConverterZip: "dist/prebuilt.zip", SourceVersionExpiryDays: 90,
@@ -148,6 +148,8 @@ func TestParseErrors(t *testing.T) {
 		{"avif before the converter encodes it", with(devRaw(), KeyAVIF, "true"), KeyAVIF, "does not encode AVIF"},
 		{"bytes too small", with(devRaw(), KeyMaxSourceBytes, "10"), KeyMaxSourceBytes, "from 1024 to"},
 		{"pixels not a number", with(devRaw(), KeyMaxSourcePixels, "lots"), KeyMaxSourcePixels, "whole number"},
+		{"no frames", with(devRaw(), KeyMaxFrames, "0"), KeyMaxFrames, "from 1 to 10000"},
+		{"frames not a number", with(devRaw(), KeyMaxFrames, "many"), KeyMaxFrames, "whole number"},
 		{"pixels beyond memory", with(devRaw(), KeyMaxSourcePixels, "200000000", KeyConverterMemoryMB, "512"), KeyMaxSourcePixels, "more than imgcells:converterMemoryMb (512 MB) leaves"},
 		{"dev's pixels in half its memory", with(devRaw(), KeyMaxSourcePixels, "40000000", KeyConverterMemoryMB, "512"), KeyMaxSourcePixels,
 			fmt.Sprintf("at most %d pixels fit", contract.Budget{MemoryMB: 512, Timeout: contract.ConverterTimeout}.MaxOrdinaryPixels())},

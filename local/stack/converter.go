@@ -36,6 +36,9 @@ func (s *Stack) newConverter(region string) (APIHandler, error) {
 	if s.cfg.MaxSourcePixels > 0 {
 		limits.MaxSourcePixels = s.cfg.MaxSourcePixels
 	}
+	if s.cfg.MaxFrames > 0 {
+		limits.MaxFrames = s.cfg.MaxFrames
+	}
 	if s.cfg.ConverterMemoryMB > 0 {
 		// The budget the stack's Lambda derives from its memory: the same
 		// refusals and output sizes as deployed.

@@ -38,6 +38,7 @@ type Config struct {
 	SigningKey         string // URL-signing key put in the KeyValueStore when Edge.Signing; default random
 	MaxSourceBytes     int64  // converter limits; 0: the converter's defaults
 	MaxSourcePixels    int64
+	MaxFrames          int          // frames an animation kept animated may have; 0: the converter's default
 	ConverterMemoryMB  int          // the converter's budget, as the stack's Lambda has it; 0: the default
 	MaxInlineBytes     int          // largest output returned inline, else stored and 302; 0: contract.MaxInlineBytes
 	ConverterLog       *slog.Logger // the converter's own request log; default discarded

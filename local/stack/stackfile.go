@@ -32,6 +32,7 @@ func FromComponents(c stackconfig.Config) Config {
 		Edge:              c.Edge,
 		MaxSourceBytes:    c.MaxSourceBytes,
 		MaxSourcePixels:   c.MaxSourcePixels,
+		MaxFrames:         c.MaxFrames,
 		ConverterMemoryMB: c.ConverterMemoryMB,
 	}
 }

@@ -32,6 +32,6 @@ func loadConfig(getenv func(string) string) (config, error) {
 			Endpoint:            e.S3Endpoint,
 		},
 		secret: e.OriginVerifySecret,
-		limits: converter.Limits{MaxSourceBytes: e.MaxSourceBytes, MaxSourcePixels: e.MaxSourcePixels, Budget: e.Budget},
+		limits: converter.Limits{MaxSourceBytes: e.MaxSourceBytes, MaxSourcePixels: e.MaxSourcePixels, MaxFrames: int(e.MaxFrames), Budget: e.Budget},
 	}, nil
 }

@@ -15,7 +15,7 @@ func TestLoadConfigWiresTheEnvironment(t *testing.T) {
 		SourceBucket: "imgcells-source-eu-west-1", PrimarySourceBucket: "imgcells-source",
 		PrimaryRegion: "us-east-1", TransformedBucket: "imgcells-transformed-eu-west-1",
 		OriginVerifySecret: "0123456789abcdef0123", MaxSourceBytes: 1048576, MaxSourcePixels: 4000000,
-		S3Endpoint: "http://127.0.0.1:7070",
+		MaxFrames: 120, S3Endpoint: "http://127.0.0.1:7070",
 	}.Vars()
 	vars[contract.EnvRegion] = "eu-west-1"
 	vars[contract.EnvFunctionMemory] = "1024"
@@ -31,7 +31,7 @@ func TestLoadConfigWiresTheEnvironment(t *testing.T) {
 	if c.secret != "0123456789abcdef0123" {
 		t.Errorf("secret %q", c.secret)
 	}
-	if c.limits != (converter.Limits{MaxSourceBytes: 1048576, MaxSourcePixels: 4000000,
+	if c.limits != (converter.Limits{MaxSourceBytes: 1048576, MaxSourcePixels: 4000000, MaxFrames: 120,
 		Budget: contract.Budget{MemoryMB: 1024, Timeout: contract.ConverterTimeout}}) {
 		t.Errorf("limits %+v", c.limits)
 	}

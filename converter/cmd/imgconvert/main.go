@@ -30,6 +30,8 @@ type report struct {
 	ResizeMS float64         `json:"resize_ms"`
 	EncodeMS float64         `json:"encode_ms"`
 	TotalMS  float64         `json:"total_ms"`
+	Frames   int             `json:"frames,omitempty"` // an animation's
+	Colour   string          `json:"colour,omitempty"` // what was done about a colour profile
 }
 
 func main() {
@@ -44,6 +46,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "output file (omit to only report)")
 	maxPixels := fs.Int64("max-pixels", converter.DefaultLimits().MaxSourcePixels, "refuse sources with more pixels")
 	maxBytes := fs.Int64("max-bytes", converter.DefaultLimits().MaxSourceBytes, "refuse larger source files")
+	maxFrames := fs.Int("max-frames", converter.DefaultLimits().MaxFrames, "refuse to keep animations of more frames animated")
 	memory := fs.Int("memory-mb", contract.DefaultConverterMemoryMB, "the budget's memory: a converter Lambda's memory size")
 	timeout := fs.Duration("timeout", contract.ConverterTimeout, "the budget's time: a converter Lambda's timeout")
 	if err := fs.Parse(args); err != nil {
@@ -65,7 +68,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	start := time.Now()
-	res, err := convert(src, *ops, converter.Limits{MaxSourceBytes: *maxBytes, MaxSourcePixels: *maxPixels, Budget: budget})
+	res, err := convert(src, *ops, converter.Limits{MaxSourceBytes: *maxBytes, MaxSourcePixels: *maxPixels, MaxFrames: *maxFrames, Budget: budget})
 	total := time.Since(start)
 	if err != nil {
 		status, reason := contract.StatusOf(err)
@@ -82,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	line, err := json.Marshal(report{
 		Format: res.Format, Width: res.Width, Height: res.Height, Bytes: len(res.Data),
 		DecodeMS: ms(res.Timings.Decode), ResizeMS: ms(res.Timings.Resize),
-		EncodeMS: ms(res.Timings.Encode), TotalMS: ms(total),
+		EncodeMS: ms(res.Timings.Encode), TotalMS: ms(total), Frames: res.Frames, Colour: res.Colour,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "imgconvert: encoding the report: %v\n", err)
