@@ -136,11 +136,13 @@ func TestCMYKWithoutProfileIsNoted(t *testing.T) {
 }
 
 // A PNG's cHRM and gAMA chunks (without iCCP) are a profile too: the same
-// pixels tagged with the equivalent ICC profile come out the same. An sRGB
-// chunk leaves the pixels alone.
+// pixels tagged with the equivalent ICC profile come out the same, and an
+// iCCP profile overrides a gAMA beside it (applied once, not twice). An
+// sRGB chunk leaves the pixels alone. Linear gamma makes a double
+// conversion plain to see.
 func TestPNGChunksDescribeColour(t *testing.T) {
 	src := photo(t, "photo.png")
-	p3g22, err := lcms.RGBProfile([2]float64{0.3127, 0.3290}, [2]float64{0.68, 0.32}, [2]float64{0.265, 0.69}, [2]float64{0.15, 0.06}, 1/0.45455)
+	p3g22, err := lcms.RGBProfile([2]float64{0.3127, 0.3290}, [2]float64{0.68, 0.32}, [2]float64{0.265, 0.69}, [2]float64{0.15, 0.06}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,9 +156,13 @@ func TestPNGChunksDescribeColour(t *testing.T) {
 	for _, v := range []uint32{31270, 32900, 68000, 32000, 26500, 69000, 15000, 6000} {
 		chrm = binary.BigEndian.AppendUint32(chrm, v)
 	}
-	gama := binary.BigEndian.AppendUint32(nil, 45455)
+	gama := binary.BigEndian.AppendUint32(nil, 100000)
 
 	resICC, viaICC := convertPNG(t, withPNGChunks(src, [2][]byte{[]byte("iCCP"), iccp}))
+	_, withGamma := convertPNG(t, withPNGChunks(src, [2][]byte{[]byte("gAMA"), gama}, [2][]byte{[]byte("iCCP"), iccp}))
+	if mean, worst := imageDeltaE(viaICC, withGamma); worst > 0.5 {
+		t.Errorf("a gAMA beside iCCP changed the result: ΔE2000 mean %.3f, max %.3f", mean, worst)
+	}
 	resChunks, viaChunks := convertPNG(t, withPNGChunks(src, [2][]byte{[]byte("gAMA"), gama}, [2][]byte{[]byte("cHRM"), chrm}))
 	if resICC.Colour != colourICC || resChunks.Colour != colourPNG {
 		t.Errorf("colour notes %q and %q, want %q and %q", resICC.Colour, resChunks.Colour, colourICC, colourPNG)

@@ -81,13 +81,17 @@ int lp_begin(lp_dec *d, const unsigned char *src, size_t len, lp_info *out) {
 	/* 8-bit RGB or straight RGBA whatever the source: palettes and small
 	 * depths expanded, tRNS made alpha, grey made RGB, 16-bit samples
 	 * rounded to 8 bits. 16-bit samples are sRGB-encoded unless the file
-	 * says otherwise, as browsers take them. A gAMA chunk (without sRGB) is
-	 * honoured by converting to sRGB; colour profiles are not applied. */
+	 * says otherwise, as browsers take them. A gAMA chunk on its own is
+	 * honoured by converting to sRGB; profiles are the converter's. */
 	png_set_expand(d->png);
 	png_set_gray_to_rgb(d->png);
 	png_set_scale_16(d->png);
 	png_fixed_point gamma;
-	if (!png_get_valid(d->png, d->info, PNG_INFO_sRGB) && png_get_gAMA_fixed(d->png, d->info, &gamma) && gamma > 0) {
+	/* A gAMA chunk alone: an iCCP profile overrides it and cHRM primaries
+	 * come with it (PNG 3rd edition, 11.3.2), and the converter applies
+	 * both itself (converter/colour.go). */
+	if (!png_get_valid(d->png, d->info, PNG_INFO_sRGB) && !png_get_valid(d->png, d->info, PNG_INFO_iCCP) &&
+	    !png_get_valid(d->png, d->info, PNG_INFO_cHRM) && png_get_gAMA_fixed(d->png, d->info, &gamma) && gamma > 0) {
 		png_set_gamma_fixed(d->png, PNG_DEFAULT_sRGB, gamma);
 	}
 	out->passes = png_set_interlace_handling(d->png);
