@@ -160,7 +160,8 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	if err != nil {
 		return h.fail(rec, fmt.Errorf("converting %q to %s: %w", key, v, err))
 	}
-	rec.timings, rec.bytesOut, rec.format, rec.colour = res.Timings, len(res.Data), res.Format, res.Colour
+	rec.timings, rec.bytesOut, rec.format = res.Timings, len(res.Data), res.Format
+	rec.colour, rec.frames = res.Colour, res.Frames
 
 	vkey := contract.VariantKey(key, v)
 	ctype := res.Format.ContentType()

@@ -31,6 +31,7 @@ type record struct {
 	store     time.Duration
 	timings   converter.Timings
 	colour    string // converter.Result.Colour: what was done about the source's profile
+	frames    int    // converter.Result.Frames: an animated output's
 	err       error
 }
 
@@ -82,6 +83,9 @@ func (h *Handler) logRequest(ctx context.Context, r *record) {
 	}
 	if r.colour != "" {
 		attrs = append(attrs, slog.String("colour", r.colour))
+	}
+	if r.frames > 0 {
+		attrs = append(attrs, slog.Int("frames", r.frames))
 	}
 	if r.err != nil {
 		attrs = append(attrs, slog.String("error", r.err.Error()))
