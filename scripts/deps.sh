@@ -37,7 +37,9 @@ native=$(dpkg --print-architecture)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   q=$p; [[ $q == *:* ]] || q="$q:$native"
-  dpkg -s "$q" >/dev/null 2>&1 || missing+=("$p")
+  # (an Architecture: all package, such as dpkg-dev, has no :arch name)
+  dpkg -s "$q" >/dev/null 2>&1 || dpkg-query -W -f '${Architecture}\n' "$p" 2>/dev/null | grep -qx all ||
+    missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing Debian packages: ${missing[*]}" >&2
