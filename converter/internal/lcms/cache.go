@@ -16,7 +16,7 @@ import (
 // its checks once.
 const (
 	cacheEntries = 64
-	cacheBytes   = 32 << 20
+	cacheBytes   = 16 << 20
 )
 
 type key struct {
