@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"imgcells/converter/internal/icc"
 	"imgcells/converter/internal/lcms"
 )
 
@@ -185,4 +186,26 @@ func toNRGBA(m image.Image) *image.NRGBA {
 	out := image.NewNRGBA(b)
 	draw.Draw(out, b, m, b.Min, draw.Src)
 	return out
+}
+
+// A large image is converted in parts, one per core: the result is the one
+// a single pass gives.
+func TestColourInPartsMatchesOnePass(t *testing.T) {
+	const w, h = 1200, 700 // above colourGrain: split across the cores there are
+	r := newRaster(w, h, 4)
+	for i := range r.pix {
+		r.pix[i] = byte(i*13 + i/w)
+	}
+	whole := append([]byte(nil), r.pix...)
+	p3 := colourFile(t, "DisplayP3.icc")
+	tr, err := lcms.Lookup(p3, lcms.RGBA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Apply(whole, whole, w*h)
+	tr.Release()
+	cs := colourSource{profile: p3, space: icc.RGB}
+	if note := cs.toSRGB(r); note != colourICC || !bytes.Equal(r.pix, whole) {
+		t.Errorf("note %q; parts equal one pass: %v", note, bytes.Equal(r.pix, whole))
+	}
 }
