@@ -41,4 +41,4 @@ const (
 )
 
 // MetricFormats are the values MetricDimFormat takes.
-var MetricFormats = []Format{FormatWebP, FormatJPEG, FormatPNG}
+var MetricFormats = []Format{FormatAVIF, FormatWebP, FormatJPEG, FormatPNG}

@@ -16,6 +16,9 @@ const (
 	FormatJPEG Format = "jpeg"
 	// FormatPNG is lossless PNG: its variants take no quality.
 	FormatPNG Format = "png"
+	// FormatAVIF is lossy AVIF (AV1 still image): its variants take a
+	// quality on the same 1–100 scale as webp's, and keep transparency.
+	FormatAVIF Format = "avif"
 )
 
 // ContentType is the MIME type stored with and served for the format.
@@ -27,6 +30,8 @@ func (f Format) ContentType() string {
 		return "image/jpeg"
 	case FormatPNG:
 		return "image/png"
+	case FormatAVIF:
+		return "image/avif"
 	}
 	return "application/octet-stream"
 }
@@ -56,28 +61,28 @@ const MaxDimension = 16383
 // Variant is one rendition of an original. Its canonical text form is
 // format=F[,quality=Q][,width=W][,height=H][,fit=cover]: keys in that fixed
 // order, decimal numbers without sign or leading zeros, quality present for
-// the lossy formats (webp, jpeg) and absent for png, fit written only when it
+// the lossy formats (avif, webp, jpeg) and absent for png, fit written only when it
 // is cover, which needs both width and height. Every other spelling of the
 // same variant is refused, so one image never gets two keys.
 type Variant struct {
 	Format  Format
-	Quality int // 1–100 for webp and jpeg; 0 for png
+	Quality int // 1–100 for avif, webp and jpeg; 0 for png
 	Width   int // 0: unconstrained
 	Height  int // 0: unconstrained
 	Fit     Fit
 }
 
 // lossy reports whether the format takes a quality.
-func (f Format) lossy() bool { return f == FormatWebP || f == FormatJPEG }
+func (f Format) lossy() bool { return f == FormatWebP || f == FormatJPEG || f == FormatAVIF }
 
 // Validate checks the variant's fields against the grammar.
 func (v Variant) Validate() error {
 	switch v.Format {
-	case FormatWebP, FormatJPEG, FormatPNG:
+	case FormatWebP, FormatJPEG, FormatPNG, FormatAVIF:
 	case "":
 		return BadVariant("format is required")
 	default:
-		return BadVariant("format %q is not one of webp, jpeg, png", string(v.Format))
+		return BadVariant("format %q is not one of avif, webp, jpeg, png", string(v.Format))
 	}
 	if v.Format.lossy() {
 		if v.Quality < 1 || v.Quality > 100 {

@@ -162,7 +162,7 @@ func TestKeysTimesParameters(t *testing.T) {
 // parameters yields exactly its canonical ops.
 func TestCanonicalVariantsRequestedExplicitly(t *testing.T) {
 	vs := readVectors(t)
-	cfg := edge.Config{DefaultQuality: 75, Qualities: []int{75}}
+	cfg := edge.Config{DefaultQuality: 75, Qualities: []int{75}, AVIF: true}
 	for _, c := range vs.Canonical {
 		for _, n := range []int{c.Variant.Width, c.Variant.Height} {
 			if n > 0 && !slices.Contains(cfg.Widths, n) {
