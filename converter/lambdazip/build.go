@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -221,4 +222,28 @@ func Read(path string) (Artifact, error) {
 		return Artifact{}, fmt.Errorf("reading converter zip: %w", err)
 	}
 	return artifactOf(path, b), nil
+}
+
+// Extract writes the bootstrap of the zip at zipPath into dir, executable,
+// and returns its path.
+func Extract(zipPath, dir string) (string, error) {
+	zr, err := zip.OpenReader(zipPath)
+	if err != nil {
+		return "", fmt.Errorf("opening converter zip: %w", err)
+	}
+	defer zr.Close()
+	rc, err := zr.Open("bootstrap")
+	if err != nil {
+		return "", fmt.Errorf("converter zip has no bootstrap: %w", err)
+	}
+	defer rc.Close()
+	exe, err := io.ReadAll(rc)
+	if err != nil {
+		return "", fmt.Errorf("reading bootstrap from the zip: %w", err)
+	}
+	bin := filepath.Join(dir, "bootstrap")
+	if err := os.WriteFile(bin, exe, 0o755); err != nil { //nolint:gosec // G306: the bootstrap is an executable
+		return "", fmt.Errorf("writing bootstrap: %w", err)
+	}
+	return bin, nil
 }
