@@ -1,21 +1,17 @@
 package tests
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"go/build"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +23,7 @@ import (
 	"imgcells/contract"
 	"imgcells/converter/httpapi"
 	"imgcells/converter/lambdazip"
+	"imgcells/converter/lambdazip/rie"
 	"imgcells/converter/store"
 	"imgcells/converter/store/storetest"
 )
@@ -36,25 +33,6 @@ import (
 // Gateway HTTP API events.
 
 const rieSecret = "e2e-origin-verify-secret-0123456789"
-
-// findRIE returns aws-lambda-rie: $IMGCELLS_LAMBDA_RIE, PATH, $GOPATH/bin.
-func findRIE(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("IMGCELLS_LAMBDA_RIE"); p != "" {
-		return p
-	}
-	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {
-		return p
-	}
-	if p := filepath.Join(build.Default.GOPATH, "bin", "aws-lambda-rie"); fileExists(p) {
-		return p
-	}
-	storetest.SkipOrFail(t, "aws-lambda-rie not found: set IMGCELLS_LAMBDA_RIE or go install "+
-		"github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d")
-	return ""
-}
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // builtBootstrap builds the Lambda zip for arch and extracts bootstrap.
 func builtBootstrap(t *testing.T, arch string) string {
@@ -68,57 +46,15 @@ func builtBootstrap(t *testing.T, arch string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	zr, err := zip.OpenReader(a.Path)
+	bin, err := lambdazip.Extract(a.Path, dir)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	rc, err := zr.Open("bootstrap")
-	if err != nil {
-		t.Fatalf("zip has no bootstrap: %v", err)
-	}
-	defer rc.Close()
-	exe, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "bootstrap")
-	if err := os.WriteFile(bin, exe, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return bin
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // rieFunction is the function name the emulated Lambda environment carries.
 const rieFunction = "imgcells-e2e-converter"
-
-// lockedBuffer collects a process's output while a test may read it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // startRIE runs the emulator in the background with cmdline as the
 // function's bootstrap (with extraEnv besides the converter's environment),
@@ -126,13 +62,11 @@ func (b *lockedBuffer) String() string {
 // of the test, or after two minutes at most.
 func startRIE(t *testing.T, srv *storetest.Server, extraEnv []string, cmdline ...string) (string, func() string) {
 	t.Helper()
-	rie := findRIE(t)
-	addr, api := freePort(t), freePort(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	args := append([]string{"--runtime-interface-emulator-address", addr, "--runtime-api-address", api}, cmdline...)
-	cmd := exec.CommandContext(ctx, rie, args...)
-	cmd.Dir = t.TempDir()
-	cmd.Env = []string{
+	bin, err := rie.Find()
+	if err != nil {
+		storetest.SkipOrFail(t, err.Error())
+	}
+	env := []string{
 		"PATH=" + os.Getenv("PATH"),
 		"AWS_REGION=" + srv.Region,
 		"AWS_ACCESS_KEY_ID=" + srv.AccessKey,
@@ -146,38 +80,20 @@ func startRIE(t *testing.T, srv *storetest.Server, extraEnv []string, cmdline ..
 		"IMGCELLS_ORIGIN_VERIFY_SECRET=" + rieSecret,
 		"IMGCELLS_S3_ENDPOINT=" + srv.Endpoint,
 	}
-	cmd.Env = append(cmd.Env, extraEnv...)
-	logs := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	f, err := rie.Start(ctx, bin, append(env, extraEnv...), t.TempDir(), cmdline...)
+	if err != nil {
 		cancel()
-		t.Fatalf("starting aws-lambda-rie: %v", err)
+		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
+		f.Stop()
 		cancel()
-		<-done
 		if t.Failed() {
-			t.Logf("aws-lambda-rie and bootstrap output:\n%s", logs.String())
+			t.Logf("aws-lambda-rie and bootstrap output:\n%s", f.Logs())
 		}
 	})
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			_ = c.Close() // the port answers: that is all this probe asks
-			break
-		}
-		select {
-		case <-done:
-			t.Fatalf("aws-lambda-rie exited: %s", logs.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("aws-lambda-rie not listening on %s: %s", addr, logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return "http://" + addr + "/2015-03-31/functions/function/invocations", logs.String
+	return f.URL, f.Logs
 }
 
 // invoke posts an API Gateway v2 event to the function and decodes its
@@ -265,6 +181,7 @@ func TestLambdaBootstrapUnderRIE(t *testing.T) {
 	key := contract.VariantKey("e2e dir/photo +1 ü.jpg", v)
 	data := checkWebPResponse(t, invoke(t, url, apiEvent(t, http.MethodGet, key, true)), 240, 135)
 	checkMetricsLine(t, logs)
+	checkInitReport(t, logs)
 
 	// The variant is in the transformed bucket under exactly its key.
 	out, err := srv.Client().GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String("transformed"), Key: aws.String(key)})
@@ -346,4 +263,43 @@ func checkMetricsLine(t *testing.T, logs func() string) {
 			t.Fatalf("no log line with metrics in the bootstrap's output:\n%s", logs())
 		}
 	}
+}
+
+// checkInitReport reads the emulator's reports of the first invoke, as
+// bench/lambda does: one init phase, one REPORT, and the bootstrap's "init"
+// line saying what its start cost (its CPU time and fresh pages).
+func checkInitReport(t *testing.T, logs func() string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		out := logs()
+		inits, err := rie.InitDurations(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports, err := rie.Reports(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(inits) == 1 && len(reports) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after one invoke: %d init reports and %d REPORT lines, want 1 and 1:\n%s", len(inits), len(reports), out)
+		}
+	}
+	for l := range strings.SplitSeq(logs(), "\n") {
+		var line struct {
+			Msg         string  `json:"msg"`
+			CPUMS       float64 `json:"cpu_ms"`
+			MinorFaults int64   `json:"minor_faults"`
+		}
+		if json.Unmarshal([]byte(l), &line) != nil || line.Msg != "init" {
+			continue
+		}
+		if line.CPUMS <= 0 || line.MinorFaults <= 0 {
+			t.Errorf("init line %s: want its CPU time and page faults", l)
+		}
+		return
+	}
+	t.Errorf("no init line in the bootstrap's output:\n%s", logs())
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // cpuLimiter is a cgroup with a CFS bandwidth quota: its processes get at
@@ -87,4 +88,12 @@ func (l *cpuLimiter) write(file, value string) error {
 }
 
 // close removes the cgroup (empty once every emulator has stopped).
-func (l *cpuLimiter) close() { _ = os.Remove(l.dir) }
+func (l *cpuLimiter) close() {
+	for range 50 { // a bootstrap killed with its emulator may take a moment to exit
+		if os.Remove(l.dir) == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	fmt.Fprintf(os.Stderr, "lambda: could not remove cgroup %s\n", l.dir)
+}

@@ -28,9 +28,10 @@ type config struct {
 
 	init, first, warm         []time.Duration
 	firstFaults, warmFaults   []int64
-	firstConvert, warmConvert []float64 // the handler's convert_ms
-	firstFetch, warmFetch     []float64 // fetch_ms
-	firstStore, warmStore     []float64 // store_ms
+	firstCPU, warmCPU         []time.Duration // the runtime process's CPU time
+	firstConvert, warmConvert []float64       // the handler's convert_ms
+	firstFetch, warmFetch     []float64       // fetch_ms
+	firstStore, warmStore     []float64       // store_ms
 }
 
 func (c *config) name() string {
@@ -76,6 +77,11 @@ func (b *bench) environment(ctx context.Context, c *config, round int) error {
 		"AWS_LAMBDA_FUNCTION_NAME="+function,
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+strconv.Itoa(c.memoryMB),
 		"IMGCELLS_ORIGIN_VERIFY_SECRET="+secret)
+	if c.limiter != nil {
+		// Lambda shows two vCPUs at these sizes and no quota: Go would
+		// otherwise size GOMAXPROCS from the cgroup's.
+		env = append(env, "GOMAXPROCS=2")
+	}
 	dir := filepath.Join(b.work, fmt.Sprintf("env-%d", round))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -98,7 +104,7 @@ func (b *bench) environment(ctx context.Context, c *config, round int) error {
 			return err
 		}
 		pid := f.RuntimePID()
-		before := faults(pid)
+		before := usage(pid)
 		ans, err := f.Invoke(ctx, event)
 		if err != nil {
 			return fmt.Errorf("%w\n%s", err, f.Logs())
@@ -109,18 +115,22 @@ func (b *bench) environment(ctx context.Context, c *config, round int) error {
 		if pid == 0 {
 			pid = f.RuntimePID()
 		}
-		fl := faults(pid) - before
 		rec, err := lastInvoke(f, i+1)
 		if err != nil {
 			return err
 		}
+		after := usage(pid)
+		fl, cpu := after.MinorFaults-before.MinorFaults, after.CPU-before.CPU
+		if i == 0 {
+			fl, cpu = fl-rec.initFaults, cpu-rec.initCPU
+		}
 		if i == 0 {
 			c.init, c.first = append(c.init, rec.init), append(c.first, rec.duration)
-			c.firstFaults = append(c.firstFaults, fl)
+			c.firstFaults, c.firstCPU = append(c.firstFaults, fl), append(c.firstCPU, cpu)
 			c.firstConvert, c.firstFetch, c.firstStore = append(c.firstConvert, rec.convertMS), append(c.firstFetch, rec.fetchMS), append(c.firstStore, rec.storeMS)
 		} else {
 			c.warm = append(c.warm, rec.duration)
-			c.warmFaults = append(c.warmFaults, fl)
+			c.warmFaults, c.warmCPU = append(c.warmFaults, fl), append(c.warmCPU, cpu)
 			c.warmConvert, c.warmFetch, c.warmStore = append(c.warmConvert, rec.convertMS), append(c.warmFetch, rec.fetchMS), append(c.warmStore, rec.storeMS)
 		}
 		if b.opts.verbose {
@@ -131,17 +141,17 @@ func (b *bench) environment(ctx context.Context, c *config, round int) error {
 	return nil
 }
 
-// faults is pid's minor page faults so far, 0 when there is no process
-// yet (before the first invoke: the bootstrap's whole life is counted).
-func faults(pid int) int64 {
+// usage is pid's usage so far, zero when there is no process yet (before
+// the first invoke: the bootstrap's whole life is counted, init included).
+func usage(pid int) rie.Usage {
 	if pid == 0 {
-		return 0
+		return rie.Usage{}
 	}
-	n, err := rie.MinorFaults(pid)
+	u, err := rie.ProcessUsage(pid)
 	if err != nil {
-		return 0
+		return rie.Usage{}
 	}
-	return n
+	return u
 }
 
 // eventFor is the API Gateway event CloudFront's failover sends for key.

@@ -80,6 +80,8 @@ func (s *s3Server) deleteVariant(ctx context.Context, key string) error {
 // invoke.
 type invokeRecord struct {
 	init, duration              time.Duration // init: the first invoke's only
+	initFaults                  int64         // the bootstrap's own counts at the end of init
+	initCPU                     time.Duration
 	convertMS, fetchMS, storeMS float64
 }
 
@@ -92,7 +94,7 @@ func lastInvoke(f *rie.Function, n int) (invokeRecord, error) {
 		if err != nil {
 			return invokeRecord{}, err
 		}
-		lines := requestLines(logs)
+		lines := logLines(logs, "request")
 		if len(reports) >= n && len(lines) >= n {
 			r := invokeRecord{duration: reports[n-1].Duration}
 			l := lines[n-1]
@@ -103,6 +105,12 @@ func lastInvoke(f *rie.Function, n int) (invokeRecord, error) {
 					return r, fmt.Errorf("want one init report, have %d (%v)", len(inits), err)
 				}
 				r.init = inits[0]
+				// The emulator's first REPORT counts the init phase too.
+				r.duration -= r.init
+				if l := logLines(logs, "init"); len(l) == 1 {
+					r.initFaults = l[0].MinorFaults
+					r.initCPU = time.Duration(l[0].CPUMS * float64(time.Millisecond))
+				}
 			}
 			return r, nil
 		}
@@ -113,20 +121,22 @@ func lastInvoke(f *rie.Function, n int) (invokeRecord, error) {
 }
 
 type requestLine struct {
-	Msg       string  `json:"msg"`
-	ConvertMS float64 `json:"convert_ms"`
-	FetchMS   float64 `json:"fetch_ms"`
-	StoreMS   float64 `json:"store_ms"`
+	Msg         string  `json:"msg"`
+	MinorFaults int64   `json:"minor_faults"`
+	CPUMS       float64 `json:"cpu_ms"`
+	ConvertMS   float64 `json:"convert_ms"`
+	FetchMS     float64 `json:"fetch_ms"`
+	StoreMS     float64 `json:"store_ms"`
 }
 
-func requestLines(logs string) []requestLine {
+func logLines(logs, msg string) []requestLine {
 	var out []requestLine
 	for l := range strings.SplitSeq(logs, "\n") {
 		if !strings.HasPrefix(l, "{") {
 			continue
 		}
 		var r requestLine
-		if json.Unmarshal([]byte(l), &r) == nil && r.Msg == "request" {
+		if json.Unmarshal([]byte(l), &r) == nil && r.Msg == msg {
 			out = append(out, r)
 		}
 	}

@@ -10,8 +10,8 @@ import (
 // printArchTable prints the unthrottled configurations: the architectures
 // side by side.
 func printArchTable(cs []config) {
-	fmt.Println("\n| bootstrap | init | first invoke | warm invoke (median, range) | first / warm | convert_ms first / warm | page faults first / warm |")
-	fmt.Println("|---|---|---|---|---|---|---|")
+	fmt.Println("\n| bootstrap | init | first invoke | warm invoke (median, range) | first / warm | CPU first / warm | convert_ms first / warm | page faults first / warm |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, c := range cs {
 		if c.limiter != nil {
 			continue
@@ -39,7 +39,7 @@ func printCPUTable(cs []config) {
 		}
 		if !header {
 			fmt.Printf("\nCPU share (CFS quota, %d ms period, 2 CPUs visible), %s → %s:\n\n", cfsPeriodUS/1000, c.arch, c.format)
-			fmt.Println("| memory (vCPU) | init | first invoke | warm invoke (median, range) | first / warm | warm / unthrottled warm | convert_ms first / warm |")
+			fmt.Println("| memory (vCPU) | init | first invoke | warm invoke (median, range) | first / warm | warm / unthrottled warm | CPU first / warm |")
 			fmt.Println("|---|---|---|---|---|---|---|")
 			header = true
 		}
@@ -47,15 +47,16 @@ func printCPUTable(cs []config) {
 		if base != nil && len(base.warm) > 0 {
 			vsBase = fmt.Sprintf("%.2f×", ratio(median(c.warm), median(base.warm)))
 		}
-		fmt.Printf("| %d MB (%.2f) | %s | %s | %s | %.2f× | %s | %.0f / %.0f |\n", c.memoryMB, vcpus(c.memoryMB),
+		fmt.Printf("| %d MB (%.2f) | %s | %s | %s | %.2f× | %s | %s / %s |\n", c.memoryMB, vcpus(c.memoryMB),
 			ms(median(c.init)), ms(median(c.first)), spread(c.warm), ratio(median(c.first), median(c.warm)), vsBase,
-			median(c.firstConvert), median(c.warmConvert))
+			ms(median(c.firstCPU)), ms(median(c.warmCPU)))
 	}
 }
 
 func row(name string, c config) {
-	fmt.Printf("| %s | %s | %s | %s | %.2f× | %.0f / %.0f | %d / %d |\n", name,
+	fmt.Printf("| %s | %s | %s | %s | %.2f× | %s / %s | %.0f / %.0f | %d / %d |\n", name,
 		ms(median(c.init)), ms(median(c.first)), spread(c.warm), ratio(median(c.first), median(c.warm)),
+		ms(median(c.firstCPU)), ms(median(c.warmCPU)),
 		median(c.firstConvert), median(c.warmConvert), median(c.firstFaults), median(c.warmFaults))
 }
 

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"syscall"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -38,6 +40,7 @@ func main() {
 	// One Lambda instance converts one request at a time, many in a row:
 	// keep the decoders' freed memory for the next one, within the budget.
 	converter.KeepFreedMemory(h.Budget())
+	logInit(logger)
 	lambda.Start(h.Handle)
 }
 
@@ -63,4 +66,17 @@ func setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 		// Lambda sets it for every runtime; it names the converter's metrics.
 		Function: getenv("AWS_LAMBDA_FUNCTION_NAME"),
 	})
+}
+
+// logInit logs what the init phase cost the process (its CPU time and the
+// fresh pages it touched), so an invoke's own share of either can be told
+// apart from the process's start: the emulator and Lambda start the
+// runtime for the first request.
+func logInit(logger *slog.Logger) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return
+	}
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	logger.Info("init", "cpu_ms", float64(cpu.Microseconds())/1000, "minor_faults", ru.Minflt)
 }

@@ -105,22 +105,34 @@ func (f *Function) RuntimePID() int {
 	return 0
 }
 
-// MinorFaults is the number of minor page faults (a fresh page touched)
-// process pid has taken so far, from /proc/<pid>/stat.
-func MinorFaults(pid int) (int64, error) {
+// Usage is what a process has used so far, from /proc/<pid>/stat.
+type Usage struct {
+	MinorFaults int64         // fresh pages touched
+	CPU         time.Duration // user and system time, in clock ticks (10 ms)
+}
+
+// ProcessUsage reads pid's usage.
+func ProcessUsage(pid int) (Usage, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, err
+		return Usage{}, err
 	}
-	// The command name is in parentheses and may hold spaces: count
-	// fields after its closing one. minflt is field 10; state is field 3.
+	// The command name is in parentheses and may hold spaces: count fields
+	// after its closing one, state being field 3 of proc(5).
 	i := strings.LastIndexByte(string(b), ')')
 	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+		return Usage{}, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
 	}
-	fields := strings.Fields(string(b[i+1:]))
-	if len(fields) < 8 {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return Usage{}, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
 	}
-	return strconv.ParseInt(fields[7], 10, 64)
+	var n [3]int64
+	for k, field := range []int{10, 14, 15} { // minflt, utime, stime
+		if n[k], err = strconv.ParseInt(f[field-3], 10, 64); err != nil {
+			return Usage{}, fmt.Errorf("/proc/%d/stat field %d: %w", pid, field, err)
+		}
+	}
+	// USER_HZ is 100 on every Linux architecture Lambda runs.
+	return Usage{MinorFaults: n[0], CPU: time.Duration(n[1]+n[2]) * 10 * time.Millisecond}, nil
 }
