@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,12 +41,7 @@ func newCPULimiter() (*cpuLimiter, error) {
 }
 
 func hasWord(s, w string) bool {
-	for _, f := range strings.Fields(s) {
-		if f == w {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(strings.Fields(s), w)
 }
 
 func (l *cpuLimiter) make() error {

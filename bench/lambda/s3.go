@@ -101,8 +101,11 @@ func lastInvoke(f *rie.Function, n int) (invokeRecord, error) {
 			r.convertMS, r.fetchMS, r.storeMS = l.ConvertMS, l.FetchMS, l.StoreMS
 			if n == 1 {
 				inits, err := rie.InitDurations(logs)
-				if err != nil || len(inits) != 1 {
-					return r, fmt.Errorf("want one init report, have %d (%v)", len(inits), err)
+				if err != nil {
+					return r, err
+				}
+				if len(inits) != 1 {
+					return r, fmt.Errorf("want one init report, have %d", len(inits))
 				}
 				r.init = inits[0]
 				// The emulator's first REPORT counts the init phase too.

@@ -242,7 +242,7 @@ func Extract(zipPath, dir string) (string, error) {
 		return "", fmt.Errorf("reading bootstrap from the zip: %w", err)
 	}
 	bin := filepath.Join(dir, "bootstrap")
-	if err := os.WriteFile(bin, exe, 0o755); err != nil { //nolint:gosec // G306: the bootstrap is an executable
+	if err := os.WriteFile(bin, exe, 0o755); err != nil {
 		return "", fmt.Errorf("writing bootstrap: %w", err)
 	}
 	return bin, nil

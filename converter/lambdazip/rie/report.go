@@ -1,6 +1,7 @@
 package rie
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"strconv"
@@ -119,7 +120,7 @@ func ProcessUsage(pid int) (Usage, error) {
 	}
 	// The command name is in parentheses and may hold spaces: count fields
 	// after its closing one, state being field 3 of proc(5).
-	i := strings.LastIndexByte(string(b), ')')
+	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
 		return Usage{}, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
 	}
