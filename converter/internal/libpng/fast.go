@@ -1,103 +1,76 @@
 package libpng
 
 /*
+#cgo CFLAGS: -O3
 #cgo LDFLAGS: -ldeflate
-#include "fast.h"
+#include "libpng.h"
 */
 import "C"
 
 import (
-	"encoding/binary"
-	"hash/crc32"
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
 	"unsafe"
+
+	"imgcells/converter/internal/abort"
 )
 
-// decodeFast decodes the common photo case, 8-bit RGB or RGBA without
-// interlacing, transparency or colour-management chunks, with libdeflate's
+// decodeFast decodes with libpng reading the header (every chunk before
+// the image data: its checks, palette, transparency and colour chunks are
+// libpng's own), then takes over the image data itself: libdeflate's
 // whole-buffer inflate (several times faster than zlib's streaming one,
-// which dominates libpng's time). ok is false for anything else, or any
-// damage, a bad CRC in IHDR, PLTE or IDAT included: Decode then hands the
-// file to libpng, which decides. Ancillary chunks are skipped unread, as
-// libpng skips one whose CRC is bad, and IEND's CRC is not read, as libpng's
-// simplified API does not read it.
-func decodeFast(src []byte, maxPixels int64, alloc func(n int) []byte) (img *Image, ok bool) {
-	const sig = 8
-	if len(src) < sig+8+13+4 || string(src[sig+4:sig+8]) != "IHDR" || binary.BigEndian.Uint32(src[sig:]) != 13 {
-		return nil, false
+// which dominates libpng's time), row filters reversed a pixel at a time
+// in small vectors, and libpng's conversions to 8-bit RGB(A). It gives
+// exactly libpng's pixels, for every bit depth, colour type and
+// interlacing. done is false when the image is not one it takes (libpng
+// would convert its gamma) or anything in the image data is amiss, a bad
+// IDAT CRC included: Decode then hands the file to libpng, which decides.
+// Errors in the header are libpng's and final.
+func decodeFast(ctx context.Context, src []byte, maxPixels int64, alloc func(n int) []byte) (img *Image, done bool, err error) {
+	var pin runtime.Pinner
+	pin.Pin(&src[0])
+	defer pin.Unpin()
+	d := C.lp_new()
+	if d == nil {
+		return nil, true, errors.New("libpng: out of memory")
 	}
-	if !crcOK(src[sig:]) {
-		return nil, false
+	defer C.lp_free(d)
+	var info C.lp_info
+	if C.lp_begin(d, (*C.uchar)(unsafe.Pointer(&src[0])), C.size_t(len(src)), &info) != 0 {
+		return nil, true, fmt.Errorf("%w: %s", ErrCorrupt, C.GoString(C.lp_message(d)))
 	}
-	ihdr := src[sig+8 : sig+8+13]
-	w, h := int64(binary.BigEndian.Uint32(ihdr[0:])), int64(binary.BigEndian.Uint32(ihdr[4:]))
-	depth, colour, method, filter, interlace := ihdr[8], ihdr[9], ihdr[10], ihdr[11], ihdr[12]
-	bpp := 0
-	switch colour {
-	case 2:
-		bpp = 3
-	case 6:
-		bpp = 4
+	w, h := int(info.width), int(info.height)
+	if w <= 0 || h <= 0 || (maxPixels > 0 && int64(w)*int64(h) > maxPixels) {
+		return nil, true, fmt.Errorf("%w: %dx%d is out of bounds", ErrCorrupt, w, h)
 	}
-	if bpp == 0 || depth != 8 || method != 0 || filter != 0 || interlace != 0 ||
-		w <= 0 || h <= 0 || w > 1<<24 || h > 1<<24 || (maxPixels > 0 && w*h > maxPixels) {
-		return nil, false
+	var fi C.fp_info
+	if C.lp_fast_info(d, &fi) != 0 {
+		return nil, false, nil
 	}
-	var idat [][]byte
-	total := 0
-	for i := sig + 8 + 13 + 4; ; {
-		if i+12 > len(src) {
-			return nil, false // truncated: libpng reports it
-		}
-		n := int(binary.BigEndian.Uint32(src[i:]))
-		if n < 0 || n > len(src)-i-12 {
-			return nil, false
-		}
-		typ := string(src[i+4 : i+8])
-		if typ[0]&0x20 == 0 && typ != "IEND" && !crcOK(src[i:]) {
-			return nil, false // a damaged critical chunk: libpng refuses it
-		}
-		switch {
-		case typ == "IDAT":
-			idat = append(idat, src[i+8:i+8+n])
-			total += n
-		case typ == "IEND":
-			return inflate(idat, total, int(w), int(h), bpp, alloc)
-		case typ == "tRNS", typ == "gAMA", typ == "cHRM", typ == "iCCP", typ == "sBIT":
-			return nil, false // libpng applies these
-		case typ == "PLTE", typ[0]&0x20 != 0:
-			// A suggested palette, or an ancillary chunk with no effect
-			// on the pixels.
-		default:
-			return nil, false // an unknown critical chunk
-		}
-		i += n + 12
+	out, raw := buffers(int(fi.out_len), int(fi.raw_len), fi.interlaced != 0, alloc)
+	stop := abort.Watch(ctx)
+	defer stop.Release()
+	switch C.fp_decode(&fi, (*C.uchar)(unsafe.Pointer(&raw[0])), (*C.uchar)(unsafe.Pointer(&out[0])), (*C.int32_t)(stop.Ptr())) {
+	case 0:
+	case 1:
+		return nil, true, fmt.Errorf("%w: %w", ErrAborted, context.Cause(ctx))
+	default:
+		return nil, false, nil
 	}
+	return &Image{Pix: out, Width: w, Height: h, Components: int(fi.out_ch)}, true, nil
 }
 
-// crcOK checks the CRC of the chunk at the start of c, whose length is
-// known to fit.
-func crcOK(c []byte) bool {
-	n := int(binary.BigEndian.Uint32(c))
-	return crc32.ChecksumIEEE(c[4:8+n]) == binary.BigEndian.Uint32(c[8+n:])
-}
-
-func inflate(idat [][]byte, total, w, h, bpp int, alloc func(n int) []byte) (*Image, bool) {
-	if total == 0 {
-		return nil, false
+// buffers gives the output and the inflated data room. Rows are read
+// from raw in order, each before its output row is written, and an output
+// row never reaches past its raw row's end when raw is the tail of one
+// buffer of the larger size: so it is, but for interlaced images, whose
+// passes write rows all over the output.
+func buffers(outLen, rawLen int, interlaced bool, alloc func(n int) []byte) (out, raw []byte) {
+	if interlaced {
+		return alloc(outLen), make([]byte, rawLen)
 	}
-	z := idat[0]
-	if len(idat) > 1 {
-		z = make([]byte, 0, total)
-		for _, d := range idat {
-			z = append(z, d...)
-		}
-	}
-	stride := w * bpp
-	raw := alloc(h * (stride + 1))
-	rc := C.fp_decode((*C.uchar)(unsafe.Pointer(&z[0])), C.size_t(len(z)),
-		(*C.uchar)(unsafe.Pointer(&raw[0])), C.size_t(len(raw)), C.int(w), C.int(h), C.int(bpp))
-	if rc != 0 {
-		return nil, false
-	}
-	return &Image{Pix: raw[: h*stride : h*stride], Width: w, Height: h, Components: bpp}, true
+	b := alloc(max(outLen, rawLen))
+	return b[:outLen:outLen], b[len(b)-rawLen:]
 }

@@ -1,10 +1,11 @@
 // Package libpng is a minimal cgo binding to libpng's row-by-row read API
 // (Debian's libpng-dev): PNG to packed 8-bit sRGB RGB or straight RGBA,
 // whatever the source's depth, colour type, palette or interlacing, written
-// straight into one output buffer. Plain 8-bit RGB and
-// RGBA photos take a faster path through libdeflate (libdeflate-dev). It
-// links -lpng16 -lz -ldeflate, which resolve to the static archives in
-// static builds.
+// straight into one output buffer. libpng reads every header; the image
+// data of every kind but one libpng converts to another gamma takes a
+// faster path through libdeflate (libdeflate-dev) to exactly libpng's
+// pixels. It links -lpng16 -lz -ldeflate, which resolve to the static
+// archives in static builds.
 package libpng
 
 /*
@@ -54,8 +55,8 @@ func Decode(ctx context.Context, src []byte, maxPixels int64, alloc func(n int) 
 	if alloc == nil {
 		alloc = func(n int) []byte { return make([]byte, n) }
 	}
-	if img, ok := decodeFast(src, maxPixels, alloc); ok {
-		return img, nil
+	if img, done, err := decodeFast(ctx, src, maxPixels, alloc); done {
+		return img, err
 	}
 	return decodeLibpng(ctx, src, maxPixels, alloc)
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func testPhoto(t *testing.T, name string) []byte {
+func testPhoto(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile("../../../testdata/photos/" + name)
 	if err != nil {
