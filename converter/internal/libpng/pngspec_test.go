@@ -15,10 +15,10 @@ import (
 type pngSpec struct {
 	w, h, depth, colour int
 	interlaced          bool
-	plte, trns          []byte     // written when not nil (PLTE first)
+	plte, trns          []byte      // written when not nil (PLTE first)
 	chunks              [][2]string // ancillary chunks before IDAT: type, data
-	raw                 []byte     // the filtered image data; nil: random
-	idats               int        // the IDAT chunks to split the stream into; 0: 1
+	raw                 []byte      // the filtered image data; nil: random
+	idats               int         // the IDAT chunks to split the stream into; 0: 1
 }
 
 var adam7Passes = [7][4]int{{0, 8, 0, 8}, {4, 8, 0, 8}, {0, 4, 4, 8}, {2, 4, 0, 4}, {0, 2, 2, 4}, {1, 2, 0, 2}, {0, 1, 1, 2}}
