@@ -50,3 +50,16 @@ func vpassRows(src []byte, stride, rowBytes int, out []byte, t *taps, y0, y1 int
 		(*C.uint8_t)(unsafe.Pointer(&out[0])), C.int(y0), C.int(y1), t.c(),
 		(*C.int32_t)(unsafe.Pointer(&acc[0])))
 }
+
+// boxRows averages kx×ky blocks of src (rows of stride bytes, starting at
+// the crop's corner) into rows [y0, y1) of out, outN pixels of ch bytes.
+func boxRows(src []byte, stride, outN, ch, kx, ky int, out []byte, y0, y1 int) {
+	if y0 >= y1 {
+		return
+	}
+	_ = src[((y1*ky)-1)*stride+outN*kx*ch-1]
+	_ = out[y1*outN*ch-1]
+	acc := make([]uint32, outN*kx*ch)
+	C.rs_box((*C.uint8_t)(unsafe.Pointer(&src[0])), C.int(stride), C.int(outN), C.int(ch), C.int(kx), C.int(ky),
+		(*C.uint8_t)(unsafe.Pointer(&out[0])), C.int(y0), C.int(y1), (*C.uint32_t)(unsafe.Pointer(&acc[0])))
+}

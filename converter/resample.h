@@ -20,4 +20,11 @@ void rs_hpass(const uint8_t *in, int in_stride, uint8_t *out, int out_n, int ch,
 void rs_vpass(const uint8_t *src, int src_stride, int row_bytes, uint8_t *out, int y0, int y1,
               rs_taps t, int32_t *acc);
 
+/* rs_box averages kx×ky blocks into output rows [y0, y1) of out_n
+ * pixels (ch bytes each): output row y, pixel x is the rounded mean of the
+ * block at source row y*ky, pixel x*kx (src rows src_stride bytes apart).
+ * acc is scratch for out_n*kx*ch sums. */
+void rs_box(const uint8_t *src, int src_stride, int out_n, int ch, int kx, int ky, uint8_t *out, int y0,
+            int y1, uint32_t *acc);
+
 #endif

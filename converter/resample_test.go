@@ -69,3 +69,52 @@ func refVpass(mid, out []byte, t *taps, y, rowBytes int) {
 		out[x] = clamp8(sum)
 	}
 }
+
+// The C box average gives exactly the plain Go loop's bytes (the rounded
+// mean, (sum + n/2) / n), at every block size, past 2^16 samples a block
+// included, from a crop that starts inside the image.
+func TestBoxMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	for _, ch := range []int{3, 4} {
+		for _, k := range [][2]int{{2, 2}, {3, 2}, {1, 5}, {7, 1}, {3, 3}, {17, 13}, {300, 260}} {
+			kx, ky := k[0], k[1]
+			w, h := kx*5+3, ky*4+2
+			src := make([]byte, w*h*ch)
+			if _, err := rng.Read(src); err != nil {
+				t.Fatal(err)
+			}
+			if kx == 300 {
+				for i := range src {
+					src[i] = 255 - byte(i%3) // sums near their largest
+				}
+			}
+			nw, nh := (w-1)/kx, (h-2)/ky
+			corner := src[(2*w+1)*ch:]
+			out := make([]byte, nw*nh*ch)
+			boxRows(corner, w*ch, nw, ch, kx, ky, out, 0, nh)
+			ref := refBox(corner, w*ch, nw, nh, ch, kx, ky)
+			if i := bytes.Compare(out, ref); i != 0 {
+				t.Fatalf("%dch %dx%d blocks: the C average differs from the reference", ch, kx, ky)
+			}
+		}
+	}
+}
+
+func refBox(src []byte, stride, nw, nh, ch, kx, ky int) []byte {
+	out := make([]byte, nw*nh*ch)
+	n := uint32(kx * ky)
+	for oy := range nh {
+		for ox := range nw {
+			for c := range ch {
+				var sum uint32
+				for dy := range ky {
+					for dx := range kx {
+						sum += uint32(src[(oy*ky+dy)*stride+(ox*kx+dx)*ch+c])
+					}
+				}
+				out[(oy*nw+ox)*ch+c] = byte((sum + n/2) / n)
+			}
+		}
+	}
+	return out
+}

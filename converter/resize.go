@@ -163,29 +163,9 @@ func boxShrink(src *raster, p plan, kx, ky int, alloc func(n int) []byte) (*rast
 	ch := src.ch
 	nw, nh := p.cropW/kx, p.cropH/ky
 	out := &raster{pix: alloc(nw * nh * ch), w: nw, h: nh, ch: ch}
-	n := uint32(kx * ky)
+	corner := src.pix[(p.cropY*src.w+p.cropX)*ch:]
 	parallelRows(nh, nw*nh*kx*ky, func(y0, y1 int) {
-		acc := make([]uint32, nw*ch)
-		for oy := y0; oy < y1; oy++ {
-			clear(acc)
-			for dy := range ky {
-				base := ((p.cropY+oy*ky+dy)*src.w + p.cropX) * ch
-				in := src.pix[base : base+nw*kx*ch]
-				for ox := range nw {
-					a := acc[ox*ch : ox*ch+ch]
-					px := in[ox*kx*ch : (ox+1)*kx*ch]
-					for j := 0; j+ch <= len(px); j += ch {
-						for c := range a {
-							a[c] += uint32(px[j+c])
-						}
-					}
-				}
-			}
-			row := out.pix[oy*nw*ch : (oy+1)*nw*ch]
-			for i, v := range acc {
-				row[i] = byte((v + n/2) / n)
-			}
-		}
+		boxRows(corner, src.w*ch, nw, ch, kx, ky, out.pix, y0, y1)
 	})
 	q := p
 	q.srcW, q.srcH = nw, nh
