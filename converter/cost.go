@@ -123,7 +123,16 @@ func decodeCost(s *source, p plan, srcBytes int) (ns, mem, cmem int64) {
 			raw += raw / 2
 		}
 		ns = raw*nsPNGRawByte + px*nsPNGPixel
-		mem += px*ch + int64(s.h) + int64(srcBytes) // pixels, filter bytes, joined IDAT data
+		// The inflated rows (filter bytes included, up to 7 for Adam7's
+		// passes) share the pixels' buffer, but for Adam7's; then the
+		// joined IDAT data.
+		inflated := px*int64(s.pngChannels*s.pngDepth)/8 + int64(s.h)*8
+		if s.pngInterlaced {
+			mem += px*ch + inflated
+		} else {
+			mem += max(px*ch, inflated)
+		}
+		mem += int64(srcBytes)
 	case kindGIF:
 		ns = px*nsGIFCanvas + int64(s.frame.Dx()*s.frame.Dy())*nsGIFFrame
 		mem += px*4 + 5*int64(s.frame.Dx()*s.frame.Dy()) // the canvas, the paletted frame and its RGBA copy
