@@ -4,6 +4,7 @@
 # each. Installs what it needs (Debian packages when run as root, sharp from
 # npm into bench/node_modules), then prints the figures table.
 #   bench/run.sh [extra flags for bench/compare, e.g. -rounds 5]
+#   bench/run.sh -pngs [flags]    every kind of PNG (bench/pngkinds.sh) instead
 set -eu
 cd "$(dirname "$0")/.."
 out=bench/out
@@ -51,4 +52,11 @@ fi
 go build -o "$out/imgconvert" ./converter/cmd/imgconvert
 go build -o "$out/goharness" ./bench/goharness
 go build -o "$out/compare" ./bench/compare
+if [ "${1:-}" = -pngs ]; then
+	# bench/run.sh -pngs [flags]: the PNG photo as every kind of PNG instead.
+	shift
+	"$out/compare" -magick /usr/bin/convert -out "$out/pngkinds" "$@" \
+		$(sh bench/pngkinds.sh "$photos/root/usr/share/backgrounds/life_by_Aitzol_Berasategi.jpg" "$out/pngs")
+	exit
+fi
 "$out/compare" -magick /usr/bin/convert "$@" "$photos"/*.jpg "$photos"/*.png
