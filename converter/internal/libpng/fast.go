@@ -3,6 +3,7 @@ package libpng
 /*
 #cgo CFLAGS: -O3
 #cgo LDFLAGS: -ldeflate
+#include <stdlib.h>
 #include "libpng.h"
 */
 import "C"
@@ -49,7 +50,11 @@ func decodeFast(ctx context.Context, src []byte, maxPixels int64, alloc func(n i
 	if C.lp_fast_info(d, &fi) != 0 {
 		return nil, false, nil
 	}
-	out, raw := buffers(int(fi.out_len), int(fi.raw_len), fi.interlaced != 0, alloc)
+	out, raw, free := buffers(int(fi.out_len), int(fi.raw_len), fi.interlaced != 0, alloc)
+	if raw == nil {
+		return nil, true, errors.New("libpng: out of memory")
+	}
+	defer free()
 	stop := abort.Watch(ctx)
 	defer stop.Release()
 	switch C.fp_decode(&fi, (*C.uchar)(unsafe.Pointer(&raw[0])), (*C.uchar)(unsafe.Pointer(&out[0])), (*C.int32_t)(stop.Ptr())) {
@@ -66,11 +71,16 @@ func decodeFast(ctx context.Context, src []byte, maxPixels int64, alloc func(n i
 // from raw in order, each before its output row is written, and an output
 // row never reaches past its raw row's end when raw is the tail of one
 // buffer of the larger size: so it is, but for interlaced images, whose
-// passes write rows all over the output.
-func buffers(outLen, rawLen int, interlaced bool, alloc func(n int) []byte) (out, raw []byte) {
+// passes write rows all over the output; their raw data is C memory,
+// returned as soon as the pixels are out (free).
+func buffers(outLen, rawLen int, interlaced bool, alloc func(n int) []byte) (out, raw []byte, free func()) {
 	if interlaced {
-		return alloc(outLen), make([]byte, rawLen)
+		p := C.malloc(C.size_t(rawLen))
+		if p == nil {
+			return nil, nil, nil
+		}
+		return alloc(outLen), unsafe.Slice((*byte)(p), rawLen), func() { C.free(p) }
 	}
 	b := alloc(max(outLen, rawLen))
-	return b[:outLen:outLen], b[len(b)-rawLen:]
+	return b[:outLen:outLen], b[len(b)-rawLen:], func() {}
 }
