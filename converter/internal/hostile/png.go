@@ -88,17 +88,21 @@ func (p PNG) Bytes() ([]byte, error) {
 	if err := zw.Close(); err != nil {
 		return nil, err
 	}
-	ihdr := binary.BigEndian.AppendUint32(nil, uint32(p.Width))
-	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(p.Height))
-	interlace := byte(0)
-	if p.Interlaced {
-		interlace = 1
-	}
-	ihdr = append(ihdr, byte(p.Depth), byte(p.Colour), 0, 0, interlace)
-	out := []byte("\x89PNG\r\n\x1a\n")
-	out = AppendChunk(out, "IHDR", ihdr)
+	out := Start(p.Width, p.Height, p.Depth, p.Colour, p.Interlaced)
 	out = AppendChunk(out, "IDAT", z.Bytes())
 	return AppendChunk(out, "IEND", nil), nil
+}
+
+// Start is a PNG's signature and IHDR chunk.
+func Start(w, h, depth, colour int, interlaced bool) []byte {
+	ihdr := binary.BigEndian.AppendUint32(nil, uint32(w))
+	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(h))
+	interlace := byte(0)
+	if interlaced {
+		interlace = 1
+	}
+	ihdr = append(ihdr, byte(depth), byte(colour), 0, 0, interlace)
+	return AppendChunk([]byte("\x89PNG\r\n\x1a\n"), "IHDR", ihdr)
 }
 
 // AppendChunk appends a PNG chunk with its length and CRC.

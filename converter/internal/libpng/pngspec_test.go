@@ -68,14 +68,7 @@ func (s pngSpec) bytes(r *rand.Rand) []byte {
 	zw := zlib.NewWriter(&z)
 	_, _ = zw.Write(raw)
 	_ = zw.Close()
-	ihdr := binary.BigEndian.AppendUint32(nil, uint32(s.w))
-	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(s.h))
-	il := byte(0)
-	if s.interlaced {
-		il = 1
-	}
-	ihdr = append(ihdr, byte(s.depth), byte(s.colour), 0, 0, il)
-	out := hostile.AppendChunk([]byte("\x89PNG\r\n\x1a\n"), "IHDR", ihdr)
+	out := hostile.Start(s.w, s.h, s.depth, s.colour, s.interlaced)
 	for _, c := range s.chunks {
 		out = hostile.AppendChunk(out, c[0], []byte(c[1]))
 	}
