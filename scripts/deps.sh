@@ -13,20 +13,22 @@ set -euo pipefail
 what=${1:-test}
 case "$what" in local|build|test) ;; *) echo "usage: $0 local|build|test" >&2; exit 2 ;; esac
 
-# The converter's cgo decoders: libjpeg-turbo (JPEG), libpng + zlib and
-# libdeflate (PNG); dpkg-dev unpacks Little CMS's source package (below).
-apt_pkgs=(gcc libjpeg62-turbo-dev libpng-dev zlib1g-dev libdeflate-dev dpkg-dev)
+# The converter's cgo codecs: libjpeg-turbo (JPEG), libpng + zlib and
+# libdeflate (PNG), libaom (AVIF; its -dev package ships libaom.a); dpkg-dev
+# unpacks Little CMS's source package (below).
+apt_pkgs=(gcc libjpeg62-turbo-dev libpng-dev zlib1g-dev libdeflate-dev libaom-dev dpkg-dev)
 if [ "$what" != local ]; then
   # The statically linked arm64 Lambda bootstrap.
   apt_pkgs+=(libjpeg62-turbo-dev:arm64 libpng-dev:arm64 zlib1g-dev:arm64
-             libdeflate-dev:arm64 gcc-aarch64-linux-gnu)
+             libdeflate-dev:arm64 libaom-dev:arm64 gcc-aarch64-linux-gnu)
 fi
 if [ "$what" = test ]; then
   # Its smoke test under emulation; headless Chromium for the gallery test;
   # file to inspect binaries; njs (nginx's JavaScript engine, the closest to
   # CloudFront Functions' runtime) for the edge function's budget tests;
-  # ImageMagick, the colour tests' reference conversion.
-  apt_pkgs+=(qemu-user-static file chromium njs imagemagick)
+  # ImageMagick, the colour tests' reference conversion; avifdec
+  # (libavif-bin), the independent decoder the AVIF tests check output with.
+  apt_pkgs+=(qemu-user-static file chromium njs imagemagick libavif-bin)
 fi
 
 sudo=()

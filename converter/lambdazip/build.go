@@ -139,8 +139,8 @@ func compiler(arch string) (cc, pkg string, err error) {
 }
 
 // cLibs are the Debian packages with the static C libraries the converter
-// links (libjpeg-turbo, libpng, zlib, libdeflate).
-var cLibs = []string{"libjpeg62-turbo-dev", "libpng-dev", "zlib1g-dev", "libdeflate-dev"}
+// links (libjpeg-turbo, libpng, zlib, libdeflate, libaom).
+var cLibs = []string{"libjpeg62-turbo-dev", "libpng-dev", "zlib1g-dev", "libdeflate-dev", "libaom-dev"}
 
 func installHint(arch, ccPkg string) string {
 	var b strings.Builder
@@ -167,7 +167,7 @@ func buildError(arch, cc, ccPkg string, out []byte, err error) error {
 			"or pass a prebuilt zip with `pulumi config set %s <path>`: %w\n%s", arch, arch, PrebuiltConfigKey, err, text)
 	}
 	missingLib := false
-	for _, sign := range []string{"jpeglib.h", "-ljpeg", "png.h", "-lpng", "zlib.h", "-lz", "libdeflate.h", "-ldeflate"} {
+	for _, sign := range []string{"jpeglib.h", "-ljpeg", "png.h", "-lpng", "zlib.h", "-lz", "libdeflate.h", "-ldeflate", "aom_encoder.h", "-laom"} {
 		missingLib = missingLib || strings.Contains(text, sign)
 	}
 	if missingLib {
