@@ -58,6 +58,9 @@ int ia_encode(const ia_params *p, const uint8_t *y, int y_stride, const uint8_t 
 	CTRL(AV1E_SET_TRANSFER_CHARACTERISTICS, AOM_CICP_TC_SRGB);
 	CTRL(AV1E_SET_MATRIX_COEFFICIENTS, p->matrix);
 	CTRL(AV1E_SET_COLOR_RANGE, p->full_range ? AOM_CR_FULL_RANGE : AOM_CR_STUDIO_RANGE);
+	if (p->lossless) {
+		CTRL(AV1E_SET_LOSSLESS, 1u);
+	}
 	if (p->threads > 1) {
 		CTRL(AV1E_SET_ROW_MT, 1u);
 	}

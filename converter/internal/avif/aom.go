@@ -25,16 +25,17 @@ type params struct {
 	t                    tuning
 }
 
-// encodePlanes codes 4:2:0 planes (or, mono, only y) into AV1 Image Item
-// Data and its sequence header.
-func (p params) encodePlanes(y, u, v []byte, cq int, mono bool) (item, error) {
+// encodePlanes codes 4:2:0 planes at cq-level cq into AV1 Image Item Data
+// and its sequence header; an alpha plane (y only) is coded monochrome and
+// lossless.
+func (p params) encodePlanes(y, u, v []byte, cq int, alpha bool) (item, error) {
 	cw, _ := chromaSize(p.w, p.h)
 	cp := C.ia_params{
-		width: C.int(p.w), height: C.int(p.h), monochrome: cbool(mono),
+		width: C.int(p.w), height: C.int(p.h), monochrome: cbool(alpha),
 		speed: C.int(p.speed), cq_level: C.int(cq), threads: C.int(p.threads),
 		matrix: C.int(cicpMatrixBT601), full_range: 1,
 		tune: C.int(p.t.tune), deltaq_mode: C.int(p.t.deltaqMode), enable_qm: C.int(p.t.enableQM),
-		sharpness: C.int(p.t.sharpness), chroma_deltaq: C.int(p.t.chromaDeltaQ),
+		sharpness: C.int(p.t.sharpness), chroma_deltaq: C.int(p.t.chromaDeltaQ), lossless: cbool(alpha),
 	}
 	var out *C.uint8_t
 	var outLen C.size_t

@@ -19,6 +19,7 @@ typedef struct {
 	int enable_qm;
 	int sharpness;
 	int chroma_deltaq;
+	int lossless;    /* 1: lossless (cq_level is then ignored) */
 } ia_params;
 
 /* ia_encode encodes 8-bit 4:2:0 planes (u and v are ignored, but must be

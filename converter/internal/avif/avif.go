@@ -73,7 +73,7 @@ func encode(ctx context.Context, pix []byte, w, h, ch int, o Options, t tuning) 
 		if err := ctx.Err(); err != nil {
 			return fail(err)
 		}
-		a, err := p.encodeAlpha(alphaPlane(pix, w, h), o.Quality)
+		a, err := p.encodeAlpha(alphaPlane(pix, w, h))
 		if err != nil {
 			return fail(fmt.Errorf("alpha: %w", err))
 		}
@@ -85,13 +85,16 @@ func encode(ctx context.Context, pix []byte, w, h, ch int, o Options, t tuning) 
 	return mux(w, h, colour, alpha, cicpMatrixBT601, true), nil
 }
 
-// encodeAlpha codes an alpha plane as a monochrome image. Chroma planes
-// must still be valid memory for libaom: one mid-grey plane serves both.
-func (p params) encodeAlpha(a []byte, quality int) (item, error) {
+// encodeAlpha codes an alpha plane as a lossless monochrome image, as
+// libwebp (the converter's WebP encoder) codes alpha by default: soft edges
+// keep their exact values and transparent pixels stay transparent. Chroma
+// planes must still be valid memory for libaom: one mid-grey plane serves
+// both.
+func (p params) encodeAlpha(a []byte) (item, error) {
 	cw, chh := chromaSize(p.w, p.h)
 	grey := make([]byte, cw*chh)
 	for i := range grey {
 		grey[i] = 128
 	}
-	return p.encodePlanes(a, grey, grey, alphaCQLevel(quality), true)
+	return p.encodePlanes(a, grey, grey, 0, true)
 }

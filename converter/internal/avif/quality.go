@@ -8,6 +8,3 @@ var defaultTuning = tuning{tune: -1, deltaqMode: -1, enableQM: -1, sharpness: -1
 func cqLevel(q int) int {
 	return ((100-q)*63 + 50) / 100
 }
-
-// alphaCQLevel is the cq-level of the alpha plane.
-func alphaCQLevel(q int) int { return cqLevel(q) }
