@@ -33,7 +33,7 @@ func TestConvertEveryInputKind(t *testing.T) {
 		{"photo.webp", false, 5},
 	}
 	for _, c := range cases {
-		for _, ops := range []string{"format=webp,quality=80,width=200", "format=jpeg,quality=85,width=200", "format=png,width=200"} {
+		for _, ops := range []string{"format=webp,quality=80,width=200", "format=jpeg,quality=85,width=200", "format=png,width=200", "format=avif,quality=80,width=200"} {
 			t.Run(c.file+"/"+ops, func(t *testing.T) {
 				res, err := Convert(photo(t, c.file), mustVariant(t, ops), DefaultLimits())
 				if err != nil {
@@ -67,7 +67,7 @@ func TestConvertEveryInputKind(t *testing.T) {
 
 func TestConvertKeepsAlpha(t *testing.T) {
 	for _, file := range []string{"alpha.png", "alpha.webp"} {
-		for _, ops := range []string{"format=webp,quality=80,width=120", "format=png,width=120", "format=jpeg,quality=80,width=120"} {
+		for _, ops := range []string{"format=webp,quality=80,width=120", "format=png,width=120", "format=jpeg,quality=80,width=120", "format=avif,quality=80,width=120"} {
 			t.Run(file+"/"+ops, func(t *testing.T) {
 				res, err := Convert(photo(t, file), mustVariant(t, ops), DefaultLimits())
 				if err != nil {

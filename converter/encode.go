@@ -10,16 +10,28 @@ import (
 	"github.com/chai2010/webp"
 
 	"imgcells/contract"
+	"imgcells/converter/internal/avif"
 	"imgcells/converter/internal/jpegturbo"
 )
 
+// avifThreads is how many threads libaom encodes an AVIF with: one. The
+// cost model predicts every stage on one core (the Lambda's share of a core
+// below 1769 MB is less than one, where more threads only add overhead),
+// and a Lambda instance serves one request at a time, so a single thread
+// keeps the prediction honest and the encode as cheap as it can be.
+const avifThreads = 1
+
 // encode writes the raster in the given format. The caller has already
-// turned a JPEG request for a transparent image into PNG. No metadata is
-// written: EXIF, ICC and XMP of the source never reach the output. The JPEG
-// and PNG encoders stop once ctx is done; libwebp's is bounded by the
-// output size the budget allowed.
+// turned a JPEG request for a transparent image into PNG; a transparent
+// image asked as AVIF stays AVIF, its alpha an auxiliary image. No metadata
+// is written: EXIF, ICC and XMP of the source never reach the output (AVIF
+// declares sRGB in its colr box). The JPEG and PNG encoders stop once ctx
+// is done; libwebp's and libaom's are bounded by the output size the budget
+// allowed.
 func encode(ctx context.Context, r *raster, f contract.Format, quality int) ([]byte, error) {
 	switch f {
+	case contract.FormatAVIF:
+		return avif.Encode(ctx, r.pix, r.w, r.h, r.ch, avif.Options{Quality: quality, Threads: avifThreads})
 	case contract.FormatWebP:
 		var out []byte
 		var err error

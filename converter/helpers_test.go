@@ -13,6 +13,7 @@ import (
 	_ "github.com/chai2010/webp"
 
 	"imgcells/contract"
+	"imgcells/converter/internal/avif/aviftest"
 )
 
 // photo reads a test photo from testdata/photos.
@@ -25,11 +26,18 @@ func photo(t testing.TB, name string) []byte {
 	return b
 }
 
-// decodeOutput decodes converted bytes with independent decoders (Go's and
-// libwebp's), checking the format matches what the result claims.
-// An animation gives its first frame.
+// decodeOutput decodes converted bytes with independent decoders (Go's,
+// libwebp's, avifdec for AVIF), checking the format matches what the result
+// claims. An animation gives its first frame.
 func decodeOutput(t testing.TB, res *Result) image.Image {
 	t.Helper()
+	if res.Format == contract.FormatAVIF {
+		m, info := aviftest.Decode(t, res.Data, "")
+		if info.Width != res.Width || info.Height != res.Height {
+			t.Fatalf("AVIF is %dx%d, result says %dx%d", info.Width, info.Height, res.Width, res.Height)
+		}
+		return m
+	}
 	if res.Frames > 1 {
 		fr := decodeAnimation(t, res.Data)
 		if fr.info.Width != res.Width || fr.info.Height != res.Height || len(fr.frames) != res.Frames {

@@ -95,7 +95,7 @@ func withEXIFOrientation(jpg []byte, o int) []byte {
 func TestConvertAppliesEveryOrientation(t *testing.T) {
 	upright := markedPhoto(t)
 	for o := 1; o <= 8; o++ {
-		for _, ops := range []string{"format=png,width=240", "format=webp,quality=90,width=200,height=100,fit=cover", "format=jpeg,quality=90"} {
+		for _, ops := range []string{"format=png,width=240", "format=webp,quality=90,width=200,height=100,fit=cover", "format=jpeg,quality=90", "format=avif,quality=90,width=240"} {
 			t.Run(fmt.Sprintf("orientation %d/%s", o, ops), func(t *testing.T) {
 				src := storeWithOrientation(t, upright, o)
 				v := mustVariant(t, ops)
