@@ -37,7 +37,7 @@ func TestAVIFInChromium(t *testing.T) {
 		name, file, size string
 		quality          int
 		alpha            bool
-		tol             float64 // mean difference from the PNG, in levels
+		tol              float64 // mean difference from the PNG, in levels
 	}{
 		{"opaque", "photo.jpg", "width=321", 80, false, 6},
 		{"alpha", "alpha.png", "width=201", 80, true, 6},
