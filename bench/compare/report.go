@@ -11,6 +11,8 @@ import (
 	"strconv"
 
 	_ "github.com/chai2010/webp"
+
+	"imgcells/internal/ssim"
 )
 
 // references makes one ImageMagick Lanczos resize per image and width.
@@ -51,7 +53,7 @@ func similarity(c config, img string, w int, who string) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ssim(ref, got)
+	return ssim.Compare(ref, got)
 }
 
 type geo struct {
