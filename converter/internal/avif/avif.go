@@ -37,13 +37,19 @@ const maxDim = 1 << 16
 // A libaom encode cannot be interrupted: ctx is checked before it starts
 // and before each plane's encode, and its error returned once it is done.
 func Encode(ctx context.Context, pix []byte, w, h, ch int, o Options) ([]byte, error) {
-	return encode(ctx, pix, w, h, ch, o, defaultTuning)
+	if o.Quality < 1 || o.Quality > 100 {
+		return nil, encodeError(w, h, fmt.Errorf("quality %d outside 1-100", o.Quality))
+	}
+	return encode(ctx, pix, w, h, ch, cqLevel(o.Quality), o.Speed, o.Threads, defaultTuning)
 }
 
-func encode(ctx context.Context, pix []byte, w, h, ch int, o Options, t tuning) ([]byte, error) {
-	fail := func(err error) ([]byte, error) {
-		return nil, fmt.Errorf("encoding %dx%d AVIF: %w", w, h, err)
-	}
+func encodeError(w, h int, err error) error {
+	return fmt.Errorf("encoding %dx%d AVIF: %w", w, h, err)
+}
+
+// encode is Encode at a given cq-level and tuning.
+func encode(ctx context.Context, pix []byte, w, h, ch, cq, speed, threads int, t tuning) ([]byte, error) {
+	fail := func(err error) ([]byte, error) { return nil, encodeError(w, h, err) }
 	switch {
 	case ch != 3 && ch != 4:
 		return fail(fmt.Errorf("%d channels, want 3 or 4", ch))
@@ -51,20 +57,18 @@ func encode(ctx context.Context, pix []byte, w, h, ch int, o Options, t tuning) 
 		return fail(fmt.Errorf("size out of range 1-%d", maxDim))
 	case len(pix) != w*h*ch:
 		return fail(fmt.Errorf("%d bytes of pixels, want %d", len(pix), w*h*ch))
-	case o.Quality < 1 || o.Quality > 100:
-		return fail(fmt.Errorf("quality %d outside 1-100", o.Quality))
-	case o.Speed < 0 || o.Speed > 9:
-		return fail(fmt.Errorf("speed %d outside 0-9", o.Speed))
+	case speed < 0 || speed > 9:
+		return fail(fmt.Errorf("speed %d outside 0-9", speed))
 	}
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
-	p := params{w: w, h: h, speed: o.Speed, threads: max(o.Threads, 1), t: t}
+	p := params{w: w, h: h, speed: speed, threads: max(threads, 1), t: t}
 	if p.speed == 0 {
 		p.speed = DefaultSpeed
 	}
 	yuv := toYUV420(pix, w, h, ch)
-	colour, err := p.encodePlanes(yuv.y, yuv.cb, yuv.cr, cqLevel(o.Quality), false)
+	colour, err := p.encodePlanes(yuv.y, yuv.cb, yuv.cr, cq, false)
 	if err != nil {
 		return fail(err)
 	}
