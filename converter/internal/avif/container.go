@@ -3,6 +3,7 @@ package avif
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 )
 
 // The container: a HEIF (ISO/IEC 23008-12) file as the AVIF specification
@@ -44,7 +45,7 @@ func mux(w, h int, colour item, alpha *item, matrix int, fullRange bool) []byte 
 	if baseline(colour.seq) && (alpha == nil || baseline(alpha.seq)) {
 		brands = append(brands, "MA1B")
 	}
-	ftyp := box("ftyp", []byte("avif"), u32(0), []byte(joinBrands(brands)))
+	ftyp := box("ftyp", []byte("avif"), u32(0), []byte(strings.Join(brands, "")))
 
 	items := []item{colour}
 	if alpha != nil {
@@ -70,17 +71,9 @@ func mux(w, h int, colour item, alpha *item, matrix int, fullRange bool) []byte 
 // (MA1B): AV1 Main profile, level 5.1 (seq_level_idx 13) or lower.
 func baseline(s seqHeader) bool { return s.profile == 0 && s.level <= 13 }
 
-func joinBrands(b []string) string {
-	s := ""
-	for _, x := range b {
-		s += x
-	}
-	return s
-}
-
 func metaBox(w, h int, items []item, matrix int, fullRange bool, dataStart int) []byte {
-	hdlr := fullBox("hdlr", 0, 0, u32(0), []byte("pict"), u32(0), u32(0), u32(0), []byte{0})
-	pitm := fullBox("pitm", 0, 0, u16(1))
+	hdlr := fullBox("hdlr", 0, u32(0), []byte("pict"), u32(0), u32(0), u32(0), []byte{0})
+	pitm := fullBox("pitm", 0, u16(1))
 
 	// iloc v0: offset_size 4, length_size 4, base_offset_size 0.
 	iloc := []byte{0x44, 0x00}
@@ -98,27 +91,27 @@ func metaBox(w, h int, items []item, matrix int, fullRange bool, dataStart int) 
 	infe := []byte(nil)
 	names := []string{"Color", "Alpha"}
 	for i := range items {
-		infe = append(infe, fullBox("infe", 2, 0, u16(i+1), u16(0), []byte("av01"), []byte(names[i]+"\x00"))...)
+		infe = append(infe, fullBox("infe", 2, u16(i+1), u16(0), []byte("av01"), []byte(names[i]+"\x00"))...)
 	}
-	iinf := fullBox("iinf", 0, 0, u16(len(items)), infe)
+	iinf := fullBox("iinf", 0, u16(len(items)), infe)
 
 	// Properties, 1-based in ipma.
 	props := [][]byte{
-		av1C(items[0].seq),                        // 1
-		fullBox("ispe", 0, 0, u32(w), u32(h)),     // 2 (both items)
-		fullBox("pixi", 0, 0, []byte{3, 8, 8, 8}), // 3
-		colr(matrix, fullRange),                   // 4
+		av1C(items[0].seq),                     // 1
+		fullBox("ispe", 0, u32(w), u32(h)),     // 2 (both items)
+		fullBox("pixi", 0, []byte{3, 8, 8, 8}), // 3
+		colr(matrix, fullRange),                // 4
 	}
 	assoc := [][]byte{{0x80 | 1, 2, 3, 4}}
 	var iref []byte
 	if len(items) == 2 {
 		props = append(props,
-			av1C(items[1].seq),                             // 5
-			fullBox("pixi", 0, 0, []byte{1, 8}),            // 6
-			fullBox("auxC", 0, 0, []byte(alphaURN+"\x00")), // 7
+			av1C(items[1].seq),                          // 5
+			fullBox("pixi", 0, []byte{1, 8}),            // 6
+			fullBox("auxC", 0, []byte(alphaURN+"\x00")), // 7
 		)
 		assoc = append(assoc, []byte{0x80 | 5, 2, 6, 7})
-		iref = fullBox("iref", 0, 0, box("auxl", u16(2), u16(1), u16(1)))
+		iref = fullBox("iref", 0, box("auxl", u16(2), u16(1), u16(1)))
 	}
 	ipma := u32(len(assoc))
 	for i, a := range assoc {
@@ -126,8 +119,8 @@ func metaBox(w, h int, items []item, matrix int, fullRange bool, dataStart int) 
 		ipma = append(ipma, byte(len(a)))
 		ipma = append(ipma, a...)
 	}
-	iprp := box("iprp", box("ipco", props...), fullBox("ipma", 0, 0, ipma))
-	return fullBox("meta", 0, 0, hdlr, pitm, fullBox("iloc", 0, 0, iloc), iinf, iref, iprp)
+	iprp := box("iprp", box("ipco", props...), fullBox("ipma", 0, ipma))
+	return fullBox("meta", 0, hdlr, pitm, fullBox("iloc", 0, iloc), iinf, iref, iprp)
 }
 
 // av1C is the AV1CodecConfigurationRecord's four fixed bytes
@@ -162,10 +155,9 @@ func box(typ string, parts ...[]byte) []byte {
 	return b
 }
 
-func fullBox(typ string, version byte, flags uint32, parts ...[]byte) []byte {
-	vf := u32(int(flags & 0xFFFFFF))
-	vf[0] = version
-	return box(typ, append([][]byte{vf}, parts...)...)
+// fullBox is a box with a version and no flags (none of ours sets any).
+func fullBox(typ string, version byte, parts ...[]byte) []byte {
+	return box(typ, append([][]byte{{version, 0, 0, 0}}, parts...)...)
 }
 
 func u16(v int) []byte { return binary.BigEndian.AppendUint16(nil, uint16(v)) }

@@ -86,7 +86,7 @@ func itemData(tu []byte) ([]byte, seqHeader, error) {
 // leb128 reads an unsigned LEB128 number (AV1 4.10.5) of at most 8 bytes.
 func leb128(b []byte) (uint64, int, error) {
 	var v uint64
-	for i := 0; i < 8; i++ {
+	for i := range 8 {
 		if i >= len(b) {
 			return 0, 0, errors.New("truncated leb128")
 		}
