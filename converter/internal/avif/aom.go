@@ -14,7 +14,7 @@ import (
 )
 
 // tuning is the libaom knobs beyond speed and quantizer; -1 keeps libaom's
-// default. The measurements in speed.go chose defaultTuning.
+// default. The measurements in quality.go chose defaultTuning.
 type tuning struct {
 	tune, deltaqMode, enableQM, sharpness, chromaDeltaQ int
 }

@@ -23,8 +23,8 @@ type Options struct {
 	Threads int // 0 or 1: one thread
 }
 
-// DefaultSpeed is the speed used when Options.Speed is 0. See speed.go for
-// the measurements that chose it.
+// DefaultSpeed is the speed used when Options.Speed is 0. See quality.go
+// for the measurements that chose it.
 const DefaultSpeed = 8
 
 // maxDim bounds each side: AV1 codes at most 65536 and the converter's
@@ -40,7 +40,7 @@ func Encode(ctx context.Context, pix []byte, w, h, ch int, o Options) ([]byte, e
 	if o.Quality < 1 || o.Quality > 100 {
 		return nil, encodeError(w, h, fmt.Errorf("quality %d outside 1-100", o.Quality))
 	}
-	return encode(ctx, pix, w, h, ch, cqLevel(o.Quality), o.Speed, o.Threads, defaultTuning)
+	return encode(ctx, pix, w, h, ch, cqLevel(o.Quality), o.Speed, o.Threads, defaultTuning())
 }
 
 func encodeError(w, h int, err error) error {

@@ -20,7 +20,7 @@ import (
 )
 
 // The measurements that chose DefaultSpeed, the tuning and the quality
-// mapping (see speed.go). They run on the photos in $IMGCELLS_AVIF_PHOTOS
+// mapping (see quality.go). They run on the photos in $IMGCELLS_AVIF_PHOTOS
 // (a folder of JPEGs: bench/run.sh downloads the 8-20 MP benchmark set to
 // bench/out/photos), or else on testdata/photos, resized to 640 and 1280
 // wide. Single thread; run with GOMAXPROCS=1, e.g.
@@ -167,19 +167,18 @@ func (f figures) report(b *testing.B) {
 }
 
 // BenchmarkSpeeds measures libaom's speeds 5-9 at quality 75 (and speed 8
-// tuned for SSIM) against WebP at quality 75, per width. With -benchtime Nx
-// each encoder's time is the least of N runs: the machine is shared.
+// with libaom's default tuning) against WebP at quality 75, per width. With
+// -benchtime Nx each encoder's time is the least of N runs: the machine is
+// shared.
 func BenchmarkSpeeds(b *testing.B) {
-	ssimTuned := defaultTuning
-	ssimTuned.tune = 1
 	for _, w := range benchWidths {
 		encs := []encoder{webpEncoder(75)}
 		for s := 5; s <= 9; s++ {
-			encs = append(encs, avifEncoder(75, s, defaultTuning))
+			encs = append(encs, avifEncoder(75, s, defaultTuning()))
 		}
-		tuned := avifEncoder(75, 8, ssimTuned)
-		tuned.name += "-tune-ssim"
-		encs = append(encs, tuned)
+		untuned := avifEncoder(75, 8, libaomDefaults)
+		untuned.name += "-libaom-tuning"
+		encs = append(encs, untuned)
 		for _, e := range encs {
 			b.Run(fmt.Sprintf("w%d/%s", w, e.name), func(b *testing.B) {
 				imgs := benchSet(b)[w]

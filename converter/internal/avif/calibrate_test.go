@@ -17,7 +17,8 @@ import (
 //	    -bench 'Mapping' -benchtime 1x -timeout 1h ./converter/internal/avif
 //
 // IMGCELLS_AVIF_SPEED picks the speed to calibrate (DefaultSpeed
-// otherwise).
+// otherwise); IMGCELLS_AVIF_TUNE=libaom calibrates with libaom's default
+// tuning instead of defaultTuning.
 
 var anchorQualities = []int{1, 10, 25, 40, 50, 60, 75, 80, 90, 100}
 
@@ -75,13 +76,16 @@ func calibrate(b *testing.B, imgs []benchImage, target float64, speed int, t tun
 
 // BenchmarkMapping prints the quality → cq-level table at one speed.
 func BenchmarkMapping(b *testing.B) {
-	speed := benchSpeed(b)
+	speed, t := benchSpeed(b), defaultTuning()
+	if os.Getenv("IMGCELLS_AVIF_TUNE") == "libaom" {
+		t = libaomDefaults
+	}
 	for _, q := range anchorQualities {
 		b.Run(fmt.Sprintf("q%d", q), func(b *testing.B) {
 			imgs := allWidths(b)
 			for range b.N {
 				wf := measure(b, webpEncoder(q), imgs)
-				cq, af := calibrate(b, imgs, wf.ssim, speed, defaultTuning)
+				cq, af := calibrate(b, imgs, wf.ssim, speed, t)
 				b.Logf("speed %d quality %3d: cq %2d | webp ssim %.4f %.4f B/px %4.0f ns/px | avif ssim %.4f %.4f B/px %4.0f ns/px | bytes %.2fx",
 					speed, q, cq, wf.ssim, float64(wf.bytes)/float64(wf.pixels), float64(wf.ns)/float64(wf.pixels),
 					af.ssim, float64(af.bytes)/float64(af.pixels), float64(af.ns)/float64(af.pixels), float64(af.bytes)/float64(wf.bytes))
@@ -92,17 +96,21 @@ func BenchmarkMapping(b *testing.B) {
 	}
 }
 
+// libaomDefaults leaves every knob at libaom's default.
+var libaomDefaults = tuning{tune: -1, deltaqMode: -1, enableQM: -1, sharpness: -1, chromaDeltaQ: -1}
+
 // BenchmarkTunings compares libaom's tunings at equal SSIM (WebP's at
 // quality 75): each is calibrated, then its bytes and time are compared.
 func BenchmarkTunings(b *testing.B) {
 	speed := benchSpeed(b)
-	d := defaultTuning
+	d := libaomDefaults
 	with := func(f func(*tuning)) tuning { t := d; f(&t); return t }
 	tunings := []struct {
 		name string
 		t    tuning
 	}{
-		{"default", d},
+		{"libaom-defaults", d},
+		{"chosen", defaultTuning()},
 		{"tune-ssim", with(func(t *tuning) { t.tune = 1 })},
 		{"deltaq-0", with(func(t *tuning) { t.deltaqMode = 0 })},
 		{"deltaq-3", with(func(t *tuning) { t.deltaqMode = 3 })},

@@ -60,3 +60,21 @@ func TestQualityScale(t *testing.T) {
 		}
 	}
 }
+
+// The mapping hits its calibrated anchors, stays in libaom's lossy range
+// (1-63) and never lowers quality as imgcells' quality rises.
+func TestCQLevel(t *testing.T) {
+	for _, a := range qualityAnchors {
+		if got := cqLevel(a.q); got != a.cq {
+			t.Errorf("cqLevel(%d) = %d, want the anchor's %d", a.q, got, a.cq)
+		}
+	}
+	prev := 64
+	for q := 1; q <= 100; q++ {
+		cq := cqLevel(q)
+		if cq < 1 || cq > 63 || cq > prev {
+			t.Fatalf("cqLevel(%d) = %d after %d", q, cq, prev)
+		}
+		prev = cq
+	}
+}

@@ -1,10 +1,71 @@
 package avif
 
-// defaultTuning is what the measurements in speed.go kept.
-var defaultTuning = tuning{tune: -1, deltaqMode: -1, enableQM: -1, sharpness: -1, chromaDeltaQ: -1}
+// Speed, tuning and quality were chosen by the benchmarks in
+// bench_test.go and calibrate_test.go, on the seven 8-17 MP benchmark
+// photos (bench/run.sh's set) resized to 640 and 1280 wide, one thread,
+// against imgcells' WebP (libwebp 1.4) in the same run. SSIM is the mean
+// luma SSIM against the resized source (internal/ssim).
+//
+// Speed (cpu-used), quality 75, 1280 wide, least loaded run:
+//
+//	speed   ns/px   B/px at WebP-q75's SSIM   (WebP: 137 ns/px)
+//	5       2751    —
+//	6        672    —
+//	7        454    0.92x WebP
+//	8        165    1.00x WebP (0.94x with AOM_TUNE_SSIM)
+//	9         53    1.01x WebP
+//
+// Speed 8: a 1280×853 encode takes about 0.18 s, well inside the 0.8 s a
+// fresh 12 MP JPEG → 1280-wide AVIF may take; speed 7 saves 6-8 % more
+// bytes for three times the time, speed 9 is three times faster but no
+// smaller than WebP at equal SSIM from quality 50 up (1.04x at 80, 1.08x
+// at 90, 1.11x at 100).
+//
+// Tuning, at speed 8 and WebP-q75's SSIM (bytes relative to WebP):
+// default 0.995, AOM_TUNE_SSIM 0.94 (+3 % time), deltaq-mode 0 or 3 0.995
+// (deltaq is off by default here; 3 is much slower), enable-qm 1.02,
+// sharpness 2 1.02, chroma deltaq 0.993. Kept: AOM_TUNE_SSIM.
 
-// cqLevel maps imgcells' quality (1-100) to libaom's cq-level (0-63,
-// lower is better).
+// defaultTuning is the libaom tuning Encode uses.
+func defaultTuning() tuning {
+	return tuning{tune: aomTuneSSIM, deltaqMode: -1, enableQM: -1, sharpness: -1, chromaDeltaQ: -1}
+}
+
+// aomTuneSSIM is libaom's AOM_TUNE_SSIM.
+const aomTuneSSIM = 1
+
+// qualityAnchors map imgcells' quality to libaom's cq-level (0-63, lower
+// is better; 0 would be lossless) so that AVIF at quality Q has about the
+// mean SSIM of imgcells' WebP at Q: turning AVIF on changes bytes, not what
+// viewers see. Calibrated at speed 8 (calibrate_test.go: the largest
+// cq-level whose mean SSIM reaches WebP's); bytes are AVIF's over WebP's.
+//
+//	quality  cq   WebP SSIM  AVIF SSIM  bytes
+//	1        53   0.8656     0.8710     0.65x
+//	10       46   0.9039     0.9064     0.70x
+//	25       40   0.9317     0.9317     0.77x
+//	40       35   0.9482     0.9485     0.84x
+//	50       32   0.9557     0.9565     0.89x
+//	60       29   0.9619     0.9637     0.96x
+//	75       25   0.9697     0.9714     1.00x
+//	80       21   0.9763     0.9767     0.97x
+//	90       10   0.9880     0.9883     0.98x
+//	100       3   0.9951     0.9952     0.90x
+var qualityAnchors = [...]struct{ q, cq int }{
+	{1, 53}, {10, 46}, {25, 40}, {40, 35}, {50, 32}, {60, 29}, {75, 25}, {80, 21}, {90, 10}, {100, 3},
+}
+
+// cqLevel maps imgcells' quality (1-100) to libaom's cq-level: the anchors'
+// values, linear in between.
 func cqLevel(q int) int {
-	return ((100-q)*63 + 50) / 100
+	for i := 1; i < len(qualityAnchors); i++ {
+		a, b := qualityAnchors[i-1], qualityAnchors[i]
+		if q <= b.q {
+			// Round half away from zero; cq falls as q rises.
+			num := (a.cq - b.cq) * (q - a.q)
+			span := b.q - a.q
+			return a.cq - (2*num+span)/(2*span)
+		}
+	}
+	return qualityAnchors[len(qualityAnchors)-1].cq
 }
