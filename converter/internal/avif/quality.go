@@ -37,22 +37,23 @@ const aomTuneSSIM = 1
 // qualityAnchors map imgcells' quality to libaom's cq-level (0-63, lower
 // is better; 0 would be lossless) so that AVIF at quality Q has about the
 // mean SSIM of imgcells' WebP at Q: turning AVIF on changes bytes, not what
-// viewers see. Calibrated at speed 8 (calibrate_test.go: the largest
-// cq-level whose mean SSIM reaches WebP's); bytes are AVIF's over WebP's.
+// viewers see. Calibrated at speed 8 with AOM_TUNE_SSIM (calibrate_test.go:
+// the largest cq-level whose mean SSIM reaches WebP's); bytes are AVIF's
+// over WebP's.
 //
 //	quality  cq   WebP SSIM  AVIF SSIM  bytes
-//	1        53   0.8656     0.8710     0.65x
-//	10       46   0.9039     0.9064     0.70x
-//	25       40   0.9317     0.9317     0.77x
-//	40       35   0.9482     0.9485     0.84x
-//	50       32   0.9557     0.9565     0.89x
-//	60       29   0.9619     0.9637     0.96x
-//	75       25   0.9697     0.9714     1.00x
-//	80       21   0.9763     0.9767     0.97x
-//	90       10   0.9880     0.9883     0.98x
+//	1        52   0.8656     0.8699     0.62x
+//	10       45   0.9039     0.9057     0.67x
+//	25       38   0.9317     0.9353     0.80x
+//	40       34   0.9482     0.9490     0.83x
+//	50       31   0.9557     0.9573     0.89x
+//	60       29   0.9619     0.9621     0.89x
+//	75       25   0.9697     0.9705     0.94x
+//	80       20   0.9763     0.9772     0.97x
+//	90       10   0.9880     0.9882     0.96x
 //	100       3   0.9951     0.9952     0.90x
 var qualityAnchors = [...]struct{ q, cq int }{
-	{1, 53}, {10, 46}, {25, 40}, {40, 35}, {50, 32}, {60, 29}, {75, 25}, {80, 21}, {90, 10}, {100, 3},
+	{1, 52}, {10, 45}, {25, 38}, {40, 34}, {50, 31}, {60, 29}, {75, 25}, {80, 20}, {90, 10}, {100, 3},
 }
 
 // cqLevel maps imgcells' quality (1-100) to libaom's cq-level: the anchors'
