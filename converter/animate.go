@@ -11,10 +11,12 @@ import (
 )
 
 // animates reports whether the conversion keeps the source's motion: an
-// animation of more than one frame asked as WebP. JPEG and PNG (and, for
-// now, AVIF) get the first frame.
+// animation of more than one frame asked as WebP or AVIF, made as animated
+// WebP either way (no AVIF image sequences: every browser that accepts
+// AVIF accepts WebP, and an AV1 sequence would cost far more to encode).
+// JPEG and PNG get the first frame.
 func animates(a animation, f contract.Format) bool {
-	return f == contract.FormatWebP && a.frames > 1
+	return (f == contract.FormatWebP || f == contract.FormatAVIF) && a.frames > 1
 }
 
 // frameArena hands out the same buffers frame after frame: the resizer asks

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"imgcells/contract"
+	"imgcells/converter/internal/hostile"
 )
 
 // AVIF outputs of odd and degenerate sizes (chroma planes of (w+1)/2 ×
@@ -23,6 +24,57 @@ func TestConvertAVIFOddSizes(t *testing.T) {
 				}
 				decodeOutput(t, res)
 			})
+		}
+	}
+}
+
+// An animation asked as AVIF stays animated, as a WebP under the avif key:
+// libaom's still-image mode makes no sequences, and every browser that
+// accepts AVIF accepts WebP.
+func TestAnimationAskedAsAVIFIsAnimatedWebP(t *testing.T) {
+	src, g := testGIF(t)
+	v := mustVariant(t, "format=avif,quality=75")
+	p, err := Predict(src, v, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Convert(src, v, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Format != contract.FormatWebP || res.Format != contract.FormatWebP || res.Frames != len(g.Image) {
+		t.Fatalf("predicted %s, made %s of %d frames; want WebP of %d", p.Format, res.Format, res.Frames, len(g.Image))
+	}
+	if a := decodeAnimation(t, res.Data); len(a.frames) != len(g.Image) {
+		t.Errorf("the WebP holds %d frames, want %d", len(a.frames), len(g.Image))
+	}
+}
+
+// AVIF is made up to maxAVIFPixels on a full core, and up to the
+// function's share of it below: a larger output of the same key is a WebP
+// of the size asked, never a smaller AVIF.
+func TestLargeAVIFOutputsAreWebP(t *testing.T) {
+	src := hostile.JPEG{Width: 6000, Height: 4000}.Bytes()
+	full := Limits{Budget: contract.Budget{MemoryMB: 2048, Timeout: contract.ConverterTimeout}}
+	for _, c := range []struct {
+		lim   Limits
+		width int
+		want  contract.Format
+	}{
+		{full, 1280, contract.FormatAVIF},
+		{full, 2048, contract.FormatAVIF}, // 2048x1365, 2.8 MP
+		{full, 2560, contract.FormatWebP}, // 2560x1707, 4.4 MP
+		{full, 3840, contract.FormatWebP}, // 3840x2560, 9.8 MP
+		{devLimits, 1280, contract.FormatAVIF},
+		{devLimits, 2048, contract.FormatWebP}, // 2.8 MP at 0.58 of a core
+	} {
+		ops := fmt.Sprintf("format=avif,quality=75,width=%d", c.width)
+		p, err := Predict(src, mustVariant(t, ops), c.lim)
+		if err != nil {
+			t.Fatalf("%s: %v", ops, err)
+		}
+		if p.Format != c.want || p.Width != c.width {
+			t.Errorf("%s at %d MB: %s %dx%d, want %s %d wide", ops, c.lim.Budget.MemoryMB, p.Format, p.Width, p.Height, c.want, c.width)
 		}
 	}
 }

@@ -81,11 +81,11 @@ func (w work) run(ctx context.Context, src []byte, v contract.Variant) (*Result,
 	}
 	t2 := time.Now()
 
-	res.Format = v.Format
+	res.Format = w.format
 	if r.ch == 4 {
 		if !r.hasAlpha() {
 			r = r.dropAlpha()
-		} else if v.Format == contract.FormatJPEG {
+		} else if w.format == contract.FormatJPEG {
 			res.Format = contract.FormatPNG
 		}
 	}
@@ -107,6 +107,7 @@ type work struct {
 	orientation int
 	colour      colourSource // the embedded profile, checked
 	anim        *animation   // the frames to keep, when the output stays animated
+	format      contract.Format
 }
 
 // check reads the headers and checks them against the limits and the
@@ -132,7 +133,7 @@ func check(src []byte, v contract.Variant, lim Limits) (work, error) {
 	o := orientation(kind, src)
 	cs := readColour(kind, src)
 	s.profiled = cs.profile != nil
-	if v.Format == contract.FormatWebP && (kind == kindGIF || s.animated) {
+	if (v.Format == contract.FormatWebP || v.Format == contract.FormatAVIF) && (kind == kindGIF || s.animated) {
 		a, err := scanAnimation(kind, src)
 		if err != nil {
 			return work{}, err
@@ -146,14 +147,14 @@ func check(src []byte, v contract.Variant, lim Limits) (work, error) {
 			if err != nil {
 				return work{}, err
 			}
-			return work{src: s, plan: p, cost: c, orientation: o, colour: cs, anim: &a}, nil
+			return work{src: s, plan: p, cost: c, orientation: o, colour: cs, anim: &a, format: contract.FormatWebP}, nil
 		}
 	}
-	p, c, err := fit(s, makePlan(s.w, s.h, o, v), o, v, lim.budget(), len(src))
+	p, c, f, err := fit(s, makePlan(s.w, s.h, o, v), o, v, lim.budget(), len(src))
 	if err != nil {
 		return work{}, err
 	}
-	return work{src: s, plan: p, cost: c, orientation: o, colour: cs}, nil
+	return work{src: s, plan: p, cost: c, orientation: o, colour: cs, format: f}, nil
 }
 
 // Prediction is what the cost model expects of a conversion, from the
@@ -163,6 +164,10 @@ type Prediction struct {
 	Decode, Resize, Encode time.Duration
 	PeakBytes              int64
 	Width, Height          int // as displayed (EXIF orientation applied)
+	// Format is what will be encoded: the format asked, or PNG for JPEG
+	// of a source with an alpha channel, or WebP for AVIF of an animation
+	// or of an output too large for AVIF (avifFits).
+	Format contract.Format
 }
 
 // Predict runs Convert's checks without converting: the prediction, or the
@@ -173,7 +178,7 @@ func Predict(src []byte, v contract.Variant, lim Limits) (Prediction, error) {
 		return Prediction{}, err
 	}
 	pr := Prediction{Decode: w.cost.decode, Resize: w.cost.resize, Encode: w.cost.encode,
-		PeakBytes: w.cost.peak, Width: w.plan.outW, Height: w.plan.outH}
+		PeakBytes: w.cost.peak, Width: w.plan.outW, Height: w.plan.outH, Format: w.format}
 	if w.orientation >= 5 {
 		pr.Width, pr.Height = pr.Height, pr.Width
 	}
