@@ -142,6 +142,7 @@ func monitoringOutputs(cfg stackconfig.Config, cells map[string]*RegionalImageCe
 		"logGroups":      logs,
 		"distributionId": front.Distribution.ID(),
 		"signing":        pulumi.Bool(cfg.Edge.Signing),
+		"avif":           pulumi.Bool(cfg.Edge.AVIF),
 	}
 	if cfg.Domain != "" {
 		targets := pulumi.StringMap{}

@@ -9,7 +9,7 @@ import (
 
 // The outputs name the dashboard, every alarm topic and log group of the stack,
 // and give cmd/verify what it reads: verify.ParseOutputs accepts them and finds
-// the stack's primary region, domain, signing and distribution in them.
+// the stack's primary region, domain, signing, AVIF switch and distribution in them.
 func checkMonitoringOutputs(t *testing.T, d *deployment) {
 	n := d.names(t)
 	raw, err := json.Marshal(d.outputs)
@@ -21,8 +21,8 @@ func checkMonitoringOutputs(t *testing.T, d *deployment) {
 		t.Fatalf("cmd/verify cannot read the outputs: %v", err)
 	}
 	if o.PrimaryRegion() != d.cfg.PrimaryRegion || o.HasDomain() != (d.cfg.Domain != "") || o.Signing != d.cfg.Edge.Signing ||
-		o.DistributionID != n.distribution || len(o.Regions()) != len(d.cfg.Regions) {
-		t.Errorf("verify reads primary %q domain %v signing %v distribution %q regions %v", o.PrimaryRegion(), o.HasDomain(), o.Signing, o.DistributionID, o.Regions())
+		o.AVIF == nil || *o.AVIF != d.cfg.Edge.AVIF || o.DistributionID != n.distribution || len(o.Regions()) != len(d.cfg.Regions) {
+		t.Errorf("verify reads primary %q domain %v signing %v avif %v distribution %q regions %v", o.PrimaryRegion(), o.HasDomain(), o.Signing, o.AVIF, o.DistributionID, o.Regions())
 	}
 	var out struct {
 		DashboardName string            `json:"dashboardName"`

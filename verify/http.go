@@ -94,8 +94,18 @@ func size(n int) string {
 
 // imageSize decodes the body's header: its format and size.
 func (p reply) imageSize() (string, int, int, error) {
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(p.body))
+	cfg, format, err := DecodeConfig(p.body)
 	return format, cfg.Width, cfg.Height, err
+}
+
+// DecodeConfig is image.DecodeConfig for what the CDN serves: JPEG, PNG,
+// WebP, and AVIF, whose size is read from its header (its pixels are left
+// to browsers).
+func DecodeConfig(b []byte) (image.Config, string, error) {
+	if w, h, ok, err := avifSize(b); ok {
+		return image.Config{Width: w, Height: h}, "avif", err
+	}
+	return image.DecodeConfig(bytes.NewReader(b))
 }
 
 // viewerURL is the CDN URL of an original's key at the probe width, signed

@@ -130,16 +130,18 @@ func (r *run) replicatedOriginal(ctx context.Context) (string, error) {
 	return fmt.Sprintf("in %d replicas after %s", len(buckets), roundDuration(took)), nil
 }
 
-// replicatedVariant finds the WebP variant the first request stored and waits
-// until it is in every region's transformed bucket.
+// replicatedVariant finds the variant the first request stored (AVIF or
+// WebP, as the stack serves browsers) and waits until it is in every
+// region's transformed bucket.
 func (r *run) replicatedVariant(ctx context.Context) (string, error) {
 	o := r.t.Outputs
+	_, format := o.BrowserFormat()
 	var buckets []string
 	for _, region := range o.Regions() {
 		buckets = append(buckets, o.TransformedBuckets[region])
 	}
 	for _, b := range buckets {
-		keys, err := r.t.Store.Keys(ctx, b, r.probe+"/format=webp")
+		keys, err := r.t.Store.Keys(ctx, b, r.probe+"/format="+format)
 		if err != nil {
 			return "", failf("the credentials' s3:ListBucket on "+b, "listing %s: %v", b, err)
 		}
@@ -149,7 +151,7 @@ func (r *run) replicatedVariant(ctx context.Context) (string, error) {
 		}
 	}
 	if r.variant == "" {
-		return "", failf(hintConverter+" (store_ms and error in its lines)", "no transformed bucket holds a WebP variant of the probe: the converter did not store it")
+		return "", failf(hintConverter+" (store_ms and error in its lines)", "no transformed bucket holds a %s variant of the probe: the converter did not store it", format)
 	}
 	took, err := r.waitFor(ctx, buckets, r.variant)
 	if err != nil {
@@ -204,7 +206,8 @@ func (r *run) servedByMRAP(ctx context.Context) (string, error) {
 			"invalidating /%s*: %v", r.prefix, err)
 	}
 	invalidated := time.Since(start)
-	p, err := r.expectImage(ctx, r.probe, AcceptChrome, "image/webp", "webp")
+	ctype, format := r.t.Outputs.BrowserFormat()
+	p, err := r.expectImage(ctx, r.probe, AcceptChrome, ctype, format)
 	if err != nil {
 		return "", err
 	}

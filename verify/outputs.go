@@ -31,6 +31,7 @@ type Outputs struct {
 	TransformedBuckets  map[string]string `json:"transformedBuckets"`
 	DistributionID      string            `json:"distributionId"`
 	Signing             bool              `json:"signing"`
+	AVIF                *bool             `json:"avif"` // the edge picks AVIF for browsers that accept it
 	DashboardURL        string            `json:"dashboardUrl"`
 	Local               *LocalAccess      `json:"local"`
 }
@@ -66,6 +67,7 @@ func ParseOutputs(b []byte) (Outputs, error) {
 	need("primarySourceBucket", o.PrimarySourceBucket != "")
 	need("transformedBuckets", len(o.TransformedBuckets) > 0)
 	need("distributionId", o.DistributionID != "")
+	need("avif", o.AVIF != nil)
 	if len(missing) > 0 {
 		return Outputs{}, fmt.Errorf("stack outputs lack %s: run `pulumi up` with this version of imgcells, which exports them",
 			strings.Join(missing, ", "))
@@ -99,6 +101,15 @@ func (o Outputs) PrimaryRegion() string {
 		}
 	}
 	return ""
+}
+
+// BrowserFormat is the Content-Type and image format a current browser
+// (Chrome, Safari: both accept AVIF and WebP) gets.
+func (o Outputs) BrowserFormat() (ctype, format string) {
+	if o.AVIF != nil && *o.AVIF {
+		return "image/avif", "avif"
+	}
+	return "image/webp", "webp"
 }
 
 // BaseURL is where viewers reach the CDN.

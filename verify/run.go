@@ -98,7 +98,7 @@ type run struct {
 	probe   string // the probe original's key
 	hostile string
 	misses  []string
-	variant string // the WebP variant key the first request made
+	variant string // the variant key the first request made (AVIF or WebP)
 }
 
 // Run checks the target, printing one line per check to out as it ends, and

@@ -19,7 +19,7 @@ const devOutputs = `{
   "apiEndpoints": {"ap-southeast-1": "https://abc.execute-api.ap-southeast-1.amazonaws.com", "us-east-1": "https://def.execute-api.us-east-1.amazonaws.com"},
   "cdnDomain": "d111111abcdef8.cloudfront.net", "cdnHost": "d111111abcdef8.cloudfront.net",
   "distributionId": "E2EXAMPLE", "exampleUrl": "https://d111111abcdef8.cloudfront.net/products/shoe.jpg?width=640",
-  "mrapAlias": "abc.mrap", "primarySourceBucket": "src-use1", "signing": false,
+  "mrapAlias": "abc.mrap", "primarySourceBucket": "src-use1", "signing": false, "avif": true,
   "sourceBuckets": {"ap-southeast-1": "src-apse1", "us-east-1": "src-use1"},
   "transformedBuckets": {"ap-southeast-1": "tr-apse1", "us-east-1": "tr-use1"},
   "originVerifySecret": "[secret]"
@@ -38,6 +38,19 @@ func TestParseOutputs(t *testing.T) {
 	old := strings.Replace(devOutputs, `"distributionId": "E2EXAMPLE",`, "", 1)
 	if _, err := ParseOutputs([]byte(old)); err == nil || !strings.Contains(err.Error(), "distributionId") || !strings.Contains(err.Error(), "pulumi up") {
 		t.Errorf("outputs without distributionId: %v", err)
+	}
+	// A stack deployed before avif was exported: which format browsers get
+	// is unknown, so verify asks for a `pulumi up`.
+	old = strings.Replace(devOutputs, `"avif": true,`, "", 1)
+	if _, err := ParseOutputs([]byte(old)); err == nil || !strings.Contains(err.Error(), "avif") {
+		t.Errorf("outputs without avif: %v", err)
+	}
+	if ct, f := o.BrowserFormat(); ct != "image/avif" || f != "avif" {
+		t.Errorf("avif on: browsers get %s (%s)", ct, f)
+	}
+	off, err := ParseOutputs([]byte(strings.Replace(devOutputs, `"avif": true,`, `"avif": false,`, 1)))
+	if ct, _ := off.BrowserFormat(); err != nil || ct != "image/webp" {
+		t.Errorf("avif off: browsers get %s (%v)", ct, err)
 	}
 	if _, err := ParseOutputs([]byte("Current stack outputs (8):")); err == nil || !strings.Contains(err.Error(), "--json") {
 		t.Errorf("text outputs: %v", err)

@@ -16,10 +16,12 @@ const (
 )
 
 // viewerChecks ask for the probe as Chrome, again (a hit), as Safari and as
-// curl: each gets the right format with Vary: Accept.
+// curl: each gets the right format with Vary: Accept (AVIF for the browsers
+// when the stack enables it, else WebP; JPEG for curl).
 func (r *run) viewerChecks(ctx context.Context) {
+	ctype, format := r.t.Outputs.BrowserFormat()
 	r.check("first-request", func() (string, error) {
-		p, err := r.expectImage(ctx, r.probe, AcceptChrome, "image/webp", "webp")
+		p, err := r.expectImage(ctx, r.probe, AcceptChrome, ctype, format)
 		if err != nil {
 			return "", err
 		}
@@ -32,7 +34,7 @@ func (r *run) viewerChecks(ctx context.Context) {
 		return fmt.Sprintf("%s, converted (%s)", p.describe(), p.header.Get("Server-Timing")), nil
 	})
 	r.check("second-request", func() (string, error) {
-		p, err := r.expectImage(ctx, r.probe, AcceptChrome, "image/webp", "webp")
+		p, err := r.expectImage(ctx, r.probe, AcceptChrome, ctype, format)
 		if err != nil {
 			return "", err
 		}
@@ -42,7 +44,7 @@ func (r *run) viewerChecks(ctx context.Context) {
 		return p.describe(), nil
 	})
 	r.check("safari", func() (string, error) {
-		p, err := r.expectImage(ctx, r.probe, AcceptSafari, "image/webp", "webp")
+		p, err := r.expectImage(ctx, r.probe, AcceptSafari, ctype, format)
 		if err != nil {
 			return "", err
 		}

@@ -185,12 +185,6 @@ func (p *parser) crossChecks(c *Config, needSecret bool) {
 	if c.HostedZoneID != "" && !zoneRE.MatchString(c.HostedZoneID) {
 		p.failf(KeyHostedZoneID, "%q is not allowed: a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ", c.HostedZoneID)
 	}
-	// The switch waits for the converter: the grammar names avif, but
-	// until the converter encodes it every browser that accepts AVIF would
-	// be answered with an error.
-	if c.Edge.AVIF {
-		p.failf(KeyAVIF, "true is not allowed yet: the converter does not encode AVIF, so browsers that accept it would get errors")
-	}
 	if !slices.Contains(c.Edge.Qualities, c.Edge.DefaultQuality) {
 		p.failf(KeyDefaultQuality, "%d is not allowed: one of imgcells:qualities %v", c.Edge.DefaultQuality, c.Edge.Qualities)
 	}

@@ -78,6 +78,7 @@ func (s *Stack) serveOutputs(w http.ResponseWriter, r *http.Request) {
 		"mrapAlias":           "local",
 		"distributionId":      "local",
 		"signing":             s.cfg.Edge.Signing,
+		"avif":                s.cfg.Edge.AVIF,
 		"local":               local,
 	})
 }
