@@ -39,7 +39,7 @@ func TestE2EKeysWithSpacePlusAndUnicode(t *testing.T) {
 			var first []byte
 			for i, target := range c.requests {
 				r := s.get(target+"?width=200", "", acceptChrome)
-				mustImage(t, r, "image/webp")
+				mustImage(t, r, s.browserType())
 				if i == 0 {
 					first = r.Body
 					continue
@@ -49,7 +49,7 @@ func TestE2EKeysWithSpacePlusAndUnicode(t *testing.T) {
 				}
 			}
 			got := s.transformedKeys(ctx, s.PrimaryRegion(), c.key)
-			if want := s.key(c.key, "webp", 200); len(got) != 1 || got[0] != want {
+			if want := s.key(c.key, s.browserFormat(), 200); len(got) != 1 || got[0] != want {
 				t.Errorf("stored %q, want [%q]", got, want)
 			}
 		})

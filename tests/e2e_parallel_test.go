@@ -41,8 +41,8 @@ func TestE2EParallelColdRequests(t *testing.T) {
 					t.Fatalf("reply %d: %d with %d bytes; reply 0 had %d bytes", i, r.Status, len(r.Body), len(replies[0].Body))
 				}
 			}
-			mustImage(t, replies[0], "image/webp")
-			key := s.key("progressive.jpg", "webp", 640)
+			mustImage(t, replies[0], s.browserType())
+			key := s.key("progressive.jpg", s.browserFormat(), 640)
 			if got := s.transformedKeys(t.Context(), region, "progressive.jpg"); len(got) != 1 || got[0] != key {
 				t.Fatalf("stored %q, want [%q]", got, key)
 			}

@@ -1,10 +1,8 @@
 package tests
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -19,6 +17,7 @@ import (
 	"imgcells/contract"
 	"imgcells/converter/store"
 	"imgcells/local/stack"
+	"imgcells/verify"
 )
 
 // The purge tests run with replication lagging (purgeLag) and the Lambda's
@@ -75,7 +74,7 @@ func orientation(t testing.TB, r reply) string {
 	if r.Status != http.StatusOK {
 		return fmt.Sprintf("status %d", r.Status)
 	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(r.Body))
+	cfg, _, err := verify.DecodeConfig(r.Body)
 	if err != nil {
 		return "undecodable"
 	}

@@ -30,7 +30,7 @@ func TestE2EKeysWithQuestionMarkAndHash(t *testing.T) {
 				t.Fatal(err)
 			}
 			first := s.get(c.target+"?width=200", "", acceptChrome)
-			got := mustImage(t, first, "image/webp")
+			got := mustImage(t, first, s.browserType())
 			if first.origin() != "converter" {
 				t.Errorf("first request served by %q, want the converter", first.origin())
 			}
@@ -38,7 +38,7 @@ func TestE2EKeysWithQuestionMarkAndHash(t *testing.T) {
 				t.Errorf("delivered %d×%d from a %d×%d original, want width %d", got.Width, got.Height, want.Width, want.Height, w)
 			}
 			keys := s.transformedKeys(ctx, s.PrimaryRegion(), c.key)
-			if k := s.key(c.key, "webp", 200); len(keys) != 1 || keys[0] != k {
+			if k := s.key(c.key, s.browserFormat(), 200); len(keys) != 1 || keys[0] != k {
 				t.Errorf("stored %q, want [%q]", keys, k)
 			}
 			again := s.get(c.target+"?width=200", "", acceptChrome)

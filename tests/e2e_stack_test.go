@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
@@ -19,6 +18,7 @@ import (
 	_ "golang.org/x/image/webp"
 
 	"imgcells/local/stack"
+	"imgcells/verify"
 )
 
 // Real browsers' Accept headers for images (as sent for <img>).
@@ -41,6 +41,18 @@ func requireTool(t testing.TB, err error) {
 		t.Fatalf("IMGCELLS_REQUIRE_TOOLS=1 but %v", err)
 	}
 	t.Skipf("skipping: %v", err)
+}
+
+// browserType is the Content-Type Chrome, Firefox and Safari get from the
+// stack: AVIF when it enables AVIF (the dev stack does), else WebP.
+func (s *e2eStack) browserType() string { return "image/" + s.browserFormat() }
+
+// browserFormat is the format of browserType, as variant keys name it.
+func (s *e2eStack) browserFormat() string {
+	if s.EdgeConfig().AVIF {
+		return "avif"
+	}
+	return "webp"
 }
 
 // e2eStack is a local stack serving testdata/photos on a random loopback
@@ -139,7 +151,7 @@ func mustImage(t testing.TB, r reply, wantType string) image.Config {
 	if got := r.Header.Get("Content-Type"); got != wantType {
 		t.Fatalf("Content-Type %q, want %q", got, wantType)
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(r.Body))
+	cfg, format, err := verify.DecodeConfig(r.Body)
 	if err != nil {
 		t.Fatalf("body does not decode: %v", err)
 	}
@@ -183,7 +195,7 @@ func truncate(b []byte) string {
 
 func decodeConfig(t testing.TB, data []byte) image.Config {
 	t.Helper()
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	cfg, _, err := verify.DecodeConfig(data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -151,6 +151,36 @@ func rieStore(t *testing.T) *storetest.Server {
 	return srv
 }
 
+// checkAVIFResponse: the bootstrap's AVIF (libaom linked statically) is a
+// base64 AVIF of w×h that avifdec, an independent decoder, decodes.
+func checkAVIFResponse(t *testing.T, resp events.APIGatewayV2HTTPResponse, w, h int) {
+	t.Helper()
+	if resp.StatusCode != http.StatusOK || !resp.IsBase64Encoded || resp.Headers["content-type"] != "image/avif" {
+		t.Fatalf("status %d base64 %v type %q body %.200q", resp.StatusCode, resp.IsBase64Encoded, resp.Headers["content-type"], resp.Body)
+	}
+	data, err := base64.StdEncoding.DecodeString(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	avifdec, err := exec.LookPath("avifdec")
+	requireTool(t, err)
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "out.avif"), filepath.Join(dir, "out.png")
+	if err := os.WriteFile(in, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := exec.Command(avifdec, in, out).CombinedOutput(); err != nil {
+		t.Fatalf("avifdec: %v\n%s", err, msg)
+	}
+	png, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg := decodeConfig(t, png); cfg.Width != w || cfg.Height != h {
+		t.Fatalf("AVIF decodes to %dx%d, want %dx%d", cfg.Width, cfg.Height, w, h)
+	}
+}
+
 func checkWebPResponse(t *testing.T, resp events.APIGatewayV2HTTPResponse, w, h int) []byte {
 	t.Helper()
 	if resp.StatusCode != http.StatusOK || !resp.IsBase64Encoded || resp.Headers["content-type"] != "image/webp" {
@@ -198,6 +228,9 @@ func TestLambdaBootstrapUnderRIE(t *testing.T) {
 		t.Errorf("stored variant records source ETag %q, want %q", got, store.ETag(jpeg))
 	}
 
+	avif := contract.Variant{Format: contract.FormatAVIF, Quality: 75, Width: 240}
+	checkAVIFResponse(t, invoke(t, url, apiEvent(t, http.MethodGet, contract.VariantKey("e2e dir/photo +1 ü.jpg", avif), true)), 240, 135)
+
 	// Not yet replicated: read from the primary source bucket.
 	checkWebPResponse(t, invoke(t, url, apiEvent(t, http.MethodGet, contract.VariantKey("fresh/upload.jpg", v), true)), 240, 135)
 
@@ -221,7 +254,7 @@ func TestLambdaBootstrapUnderRIE(t *testing.T) {
 }
 
 // TestLambdaArm64BootstrapUnderRIE runs the arm64 zip Lambda deploys, under
-// qemu-user-static inside the emulator, through one real conversion.
+// qemu-user-static inside the emulator, through a WebP and an AVIF conversion.
 func TestLambdaArm64BootstrapUnderRIE(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-builds the bootstrap and runs it under qemu")
@@ -237,6 +270,8 @@ func TestLambdaArm64BootstrapUnderRIE(t *testing.T) {
 	url, _ := startRIE(t, srv, nil, qemu, builtBootstrap(t, "arm64"))
 	v := contract.Variant{Format: contract.FormatWebP, Quality: 75, Width: 240}
 	checkWebPResponse(t, invoke(t, url, apiEvent(t, http.MethodGet, contract.VariantKey("e2e dir/photo +1 ü.jpg", v), true)), 240, 135)
+	v.Format = contract.FormatAVIF
+	checkAVIFResponse(t, invoke(t, url, apiEvent(t, http.MethodGet, contract.VariantKey("e2e dir/photo +1 ü.jpg", v), true)), 240, 135)
 }
 
 // checkMetricsLine finds the conversion's log line in the bootstrap's output
