@@ -16,8 +16,10 @@ func TestRendersTheCommittedStacks(t *testing.T) {
 		if code := run([]string{"-stack", stack, "-dir", "../.."}, &out, &errs); code != 0 {
 			t.Fatalf("%s: exit %d: %s", stack, code, errs.String())
 		}
-		// Neither committed stack overrides the edge keys, so both deploy the defaults.
-		want, err := edge.Render(edge.DefaultConfig())
+		// Both committed stacks keep the default edge keys but turn AVIF on.
+		cfg := edge.DefaultConfig()
+		cfg.AVIF = true
+		want, err := edge.Render(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
