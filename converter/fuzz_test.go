@@ -22,6 +22,7 @@ func FuzzConvert(f *testing.F) {
 		}
 		f.Add(b, uint8(0))
 		f.Add(b[:len(b)/2], uint8(1))
+		f.Add(b, uint8(3))
 	}
 	f.Add([]byte("<svg/>"), uint8(2))
 	f.Add([]byte{}, uint8(0))
@@ -29,6 +30,7 @@ func FuzzConvert(f *testing.F) {
 		{Format: contract.FormatWebP, Quality: 50, Width: 32},
 		{Format: contract.FormatJPEG, Quality: 50, Width: 16, Height: 16, Fit: contract.FitCover},
 		{Format: contract.FormatPNG, Height: 24},
+		{Format: contract.FormatAVIF, Quality: 60, Width: 24}, // a WebP when the source is animated
 	}
 	// Fuzzed headers may claim up to this many pixels, which bounds the work.
 	lim := Limits{MaxSourceBytes: 1 << 20, MaxSourcePixels: 1 << 20}
