@@ -5,6 +5,7 @@
 # npm into bench/node_modules), then prints the figures table.
 #   bench/run.sh [extra flags for bench/compare, e.g. -rounds 5]
 #   bench/run.sh -pngs [flags]    every kind of PNG (bench/pngkinds.sh) instead
+#   bench/run.sh -format avif -rounds 3 -cold-runs 3    AVIF (see bench/compare)
 set -eu
 cd "$(dirname "$0")/.."
 out=bench/out
@@ -17,6 +18,11 @@ command -v node >/dev/null || missing="$missing nodejs"
 command -v npm >/dev/null || missing="$missing npm"
 [ -x /usr/bin/convert ] || missing="$missing imagemagick"
 [ -f /usr/include/jpeglib.h ] || missing="$missing libjpeg62-turbo-dev"
+# AVIF runs decode both sides' files with libavif's avifdec for SSIM.
+case " $* " in
+*" -format avif "* | *" -format=avif "* | *" --format avif "* | *" --format=avif "*)
+	command -v avifdec >/dev/null || missing="$missing libavif-bin" ;;
+esac
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" = 0 ]; then
 		apt-get update -qq

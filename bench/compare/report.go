@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 
 	_ "github.com/chai2010/webp"
 
@@ -32,7 +33,17 @@ func references(c config) error {
 	return nil
 }
 
-func decodeFile(path string) (image.Image, error) {
+// decodeFile decodes a PNG or WebP, or an AVIF through avifdec (an
+// independent decoder, as a browser would be).
+func decodeFile(c config, path string) (image.Image, error) {
+	if strings.HasSuffix(path, "."+formatAVIF) {
+		png := path + ".png"
+		if out, err := exec.Command(c.avifdec, path, png).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("decoding %s with avifdec: %w: %s", path, err, out)
+		}
+		defer os.Remove(png)
+		path = png
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -44,16 +55,32 @@ func decodeFile(path string) (image.Image, error) {
 	return m, nil
 }
 
-func similarity(c config, img string, w int, who string) (float64, error) {
-	ref, err := decodeFile(c.outPath(img, w, "reference", "png"))
+// similarity is the SSIM of who's file in format for img at width w
+// against the reference resize, worked out once per version of the file.
+func similarity(c config, img string, w int, who, format string) (float64, error) {
+	path := c.outPath(img, w, who, format)
+	st, err := os.Stat(path)
 	if err != nil {
 		return 0, err
 	}
-	got, err := decodeFile(c.outPath(img, w, who, "webp"))
+	id := fmt.Sprintf("%s@%d", path, st.ModTime().UnixNano())
+	if s, ok := c.similarity[id]; ok {
+		return s, nil
+	}
+	ref, err := decodeFile(c, c.outPath(img, w, "reference", "png"))
 	if err != nil {
 		return 0, err
 	}
-	return ssim.Compare(ref, got)
+	got, err := decodeFile(c, path)
+	if err != nil {
+		return 0, err
+	}
+	s, err := ssim.Compare(ref, got)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	c.similarity[id] = s
+	return s, nil
 }
 
 type geo struct {
@@ -64,45 +91,70 @@ type geo struct {
 func (g *geo) add(ratio float64) { g.sum += math.Log(ratio); g.n++ }
 func (g *geo) mean() float64     { return math.Exp(g.sum / float64(g.n)) }
 
+// pairStats compares producer a with producer b at one width over every
+// image: ratios a/b as geometric means, SSIM and times as arithmetic means.
+type pairStats struct {
+	wall, cpu, bytes       geo // warm
+	coldWall, coldCPU, rss geo // fresh processes (when both ran cold)
+	ssimA, ssimB           float64
+	msA, msB, coldA, coldB float64 // means of per-image median wall times
+}
+
+type side struct{ who, format string }
+
+func comparePair(c config, warm, cold results, w int, a, b side) (pairStats, error) {
+	var p pairStats
+	n := float64(len(c.images))
+	for _, img := range c.images {
+		k := key{img, w}
+		g, s := warm[k][a.who], warm[k][b.who]
+		p.wall.add(median(g.ms) / median(s.ms))
+		p.cpu.add(median(g.cpu) / median(s.cpu))
+		p.bytes.add(float64(g.bytes) / float64(s.bytes))
+		p.msA += median(g.ms) / n
+		p.msB += median(s.ms) / n
+		if cg, cs := cold[k][a.who], cold[k][b.who]; cg != nil && cs != nil {
+			p.coldWall.add(median(cg.ms) / median(cs.ms))
+			p.coldCPU.add(median(cg.cpu) / median(cs.cpu))
+			p.rss.add(float64(cg.rssKB) / float64(cs.rssKB))
+			p.coldA += median(cg.ms) / n
+			p.coldB += median(cs.ms) / n
+		}
+		sa, err := similarity(c, img, w, a.who, a.format)
+		if err != nil {
+			return p, err
+		}
+		sb, err := similarity(c, img, w, b.who, b.format)
+		if err != nil {
+			return p, err
+		}
+		p.ssimA += sa / n
+		p.ssimB += sb / n
+	}
+	return p, nil
+}
+
 func report(c config, warm, cold results) error {
 	fmt.Println()
 	fmt.Println("| width | warm wall | warm CPU | cold wall | cold CPU | bytes | SSIM imgcells | SSIM sharp | peak RSS | warm wall ms (imgcells / sharp) | cold wall ms |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, w := range c.widths {
-		var tw, twc, tc, tcc, tb, tr geo
-		var sg, ss, mg, ms, cg, cs float64
-		for _, img := range c.images {
-			k := key{img, w}
-			g, s := warm[k]["imgcells"], warm[k]["sharp"]
-			tw.add(median(g.ms) / median(s.ms))
-			twc.add(median(g.cpu) / median(s.cpu))
-			tb.add(float64(g.bytes) / float64(s.bytes))
-			mg += median(g.ms)
-			ms += median(s.ms)
-			cgS, csS := cold[k]["imgcells"], cold[k]["sharp"]
-			tc.add(median(cgS.ms) / median(csS.ms))
-			tcc.add(median(cgS.cpu) / median(csS.cpu))
-			tr.add(float64(cgS.rssKB) / float64(csS.rssKB))
-			cg += median(cgS.ms)
-			cs += median(csS.ms)
-			a, err := similarity(c, img, w, "imgcells")
-			if err != nil {
-				return err
-			}
-			b, err := similarity(c, img, w, "sharp")
-			if err != nil {
-				return err
-			}
-			sg += a
-			ss += b
+		p, err := comparePair(c, warm, cold, w, side{"imgcells", formatWebP}, side{"sharp", formatWebP})
+		if err != nil {
+			return err
 		}
-		n := float64(len(c.images))
 		fmt.Printf("| %d | %.2f | %.2f | %.2f | %.2f | %.3f | %.4f | %.4f | %.2f | %.0f / %.0f | %.0f / %.0f |\n",
-			w, tw.mean(), twc.mean(), tc.mean(), tcc.mean(), tb.mean(), sg/n, ss/n, tr.mean(), mg/n, ms/n, cg/n, cs/n)
+			w, p.wall.mean(), p.cpu.mean(), p.coldWall.mean(), p.coldCPU.mean(), p.bytes.mean(),
+			p.ssimA, p.ssimB, p.rss.mean(), p.msA, p.msB, p.coldA, p.coldB)
 	}
-	fmt.Println("\nRatios are geometric means over the images (imgcells/sharp; below 1 favours imgcells);")
+	fmt.Println()
+	notes()
+	return nil
+}
+
+func notes() {
+	fmt.Println("Ratios are geometric means over the images (imgcells/sharp; below 1 favours imgcells);")
 	fmt.Println("wall is elapsed time, CPU the process's CPU time (all threads; steadier on a busy machine);")
 	fmt.Println("SSIM is the mean over the images of luma SSIM against the ImageMagick Lanczos resize;")
 	fmt.Println("ms columns are arithmetic means of per-image medians.")
-	return nil
 }

@@ -1,11 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,68 +10,6 @@ import (
 	"syscall"
 	"time"
 )
-
-// harness is a long-running converter fed one line per conversion.
-type harness struct {
-	name string
-	cmd  *exec.Cmd
-	in   io.WriteCloser
-	out  *bufio.Scanner
-}
-
-type reply struct {
-	MS    float64 `json:"ms"`
-	CPUMS float64 `json:"cpu_ms"`
-	// Stage times (imgcells only).
-	DecodeMS float64 `json:"decode_ms"`
-	ResizeMS float64 `json:"resize_ms"`
-	EncodeMS float64 `json:"encode_ms"`
-	Bytes    int     `json:"bytes"`
-	Error    string  `json:"error"`
-}
-
-func startHarness(name string, env []string, argv ...string) (*harness, error) {
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stderr = os.Stderr
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s harness: %w", name, err)
-	}
-	return &harness{name: name, cmd: cmd, in: in, out: bufio.NewScanner(out)}, nil
-}
-
-func (h *harness) convert(img string, w, q int, out string) (reply, error) {
-	if _, err := fmt.Fprintf(h.in, "%s\t%d\t%d\t%s\n", img, w, q, out); err != nil {
-		return reply{}, fmt.Errorf("%s harness: %w", h.name, err)
-	}
-	if !h.out.Scan() {
-		return reply{}, fmt.Errorf("%s harness exited", h.name)
-	}
-	var r reply
-	if err := json.Unmarshal(h.out.Bytes(), &r); err != nil {
-		return r, fmt.Errorf("%s harness said %q: %w", h.name, h.out.Text(), err)
-	}
-	if r.Error != "" {
-		return r, fmt.Errorf("%s harness: %s", h.name, r.Error)
-	}
-	return r, nil
-}
-
-// stop closes the harness's input, which tells it to exit, and waits for it.
-// It runs deferred, so it reports a failure rather than returning it.
-func (h *harness) stop() {
-	if err := errors.Join(h.in.Close(), h.cmd.Wait()); err != nil {
-		fmt.Fprintf(os.Stderr, "stopping the %s harness: %v\n", h.name, err)
-	}
-}
 
 // key identifies one image at one width.
 type key struct {
@@ -117,37 +51,43 @@ func median(v []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-// warmRuns feeds both harnesses the same conversions, alternating which
-// goes first, after one untimed warm-up pass.
-func warmRuns(c config) (results, error) {
-	goH, err := startHarness("imgcells", []string{"GOMAXPROCS=1"}, c.goHarness)
-	if err != nil {
-		return nil, err
+// producer is one side of the comparison: who made a file, with which
+// harness, in which format.
+type producer struct {
+	who, format string
+	h           *harness
+}
+
+// producers are imgcells and sharp in the run's format and, for AVIF,
+// imgcells' WebP as well, the choice a user of the stack has.
+func (c config) producers(hs harnesses) []producer {
+	ps := []producer{{"imgcells", c.format, hs.imgcells}, {"sharp", c.format, hs.sharp}}
+	if c.format == formatAVIF {
+		ps = append(ps, producer{"imgcells-webp", formatWebP, hs.imgcells})
 	}
-	defer goH.stop()
-	shH, err := startHarness("sharp", []string{"UV_THREADPOOL_SIZE=1"}, c.node, c.sharpHarness, "serve")
-	if err != nil {
-		return nil, err
-	}
-	defer shH.stop()
+	return ps
+}
+
+// warmRuns feeds the harnesses the same conversions, rotating which goes
+// first, after one untimed warm-up pass.
+func warmRuns(c config, hs harnesses) (results, error) {
+	ps := c.producers(hs)
 	res := results{}
 	for round := -1; round < c.rounds; round++ {
 		for _, img := range c.images {
 			for _, w := range c.widths {
-				order := []*harness{goH, shH}
-				if round%2 != 0 {
-					order = []*harness{shH, goH}
-				}
-				for _, h := range order {
-					r, err := h.convert(img, w, c.quality, c.outPath(img, w, h.name, "webp"))
+				k := key{img, w}
+				shift := ((round % len(ps)) + len(ps)) % len(ps)
+				for _, p := range append(ps[shift:len(ps):len(ps)], ps[:shift]...) {
+					r, err := p.h.convert(img, w, c.qualityOf(k, p.who), p.format, c.outPath(img, w, p.who, p.format))
 					if err != nil {
 						return nil, err
 					}
 					if round >= 0 {
-						res.add(key{img, w}, h.name, r.MS, r.CPUMS, r.Bytes, 0)
+						res.add(k, p.who, r.MS, r.CPUMS, r.Bytes, 0)
 						if c.verbose {
-							fmt.Printf("  %-8s %5d %-45s %7.1f ms (cpu %7.1f; decode %.1f resize %.1f encode %.1f)\n",
-								h.name, w, filepath.Base(img), r.MS, r.CPUMS, r.DecodeMS, r.ResizeMS, r.EncodeMS)
+							fmt.Printf("  %-13s %5d %-45s %7.1f ms (cpu %7.1f; decode %.1f resize %.1f encode %.1f)\n",
+								p.who, w, filepath.Base(img), r.MS, r.CPUMS, r.DecodeMS, r.ResizeMS, r.EncodeMS)
 						}
 					}
 				}
@@ -167,21 +107,24 @@ func coldRuns(c config) (results, error) {
 	for i := range c.coldRuns {
 		for _, img := range c.images {
 			for _, w := range c.widths {
+				k := key{img, w}
 				runs := []struct {
 					who  string
 					env  []string
 					argv []string
 				}{
 					{"imgcells", []string{"GOMAXPROCS=1"}, []string{c.imgconv, "-in", img, "-variant",
-						fmt.Sprintf("format=webp,quality=%d,width=%d", c.quality, w), "-out", c.outPath(img, w, "imgcells-cold", "webp")}},
-					{"sharp", []string{"UV_THREADPOOL_SIZE=1"}, []string{c.node, c.sharpHarness, "once", img,
-						strconv.Itoa(w), strconv.Itoa(c.quality), c.outPath(img, w, "sharp-cold", "webp")}},
+						fmt.Sprintf("format=%s,quality=%d,width=%d", c.format, c.qualityOf(k, "imgcells"), w),
+						"-out", c.outPath(img, w, "imgcells-cold", c.format)}},
+					{"sharp", c.sharpEnv(), []string{c.node, c.sharpHarness, "once", img, strconv.Itoa(w),
+						strconv.Itoa(c.qualityOf(k, "sharp")), c.outPath(img, w, "sharp-cold", c.format), c.format}},
 				}
 				if i%2 == 1 {
 					runs[0], runs[1] = runs[1], runs[0]
 				}
 				for _, r := range runs {
-					cmd := exec.Command(r.argv[0], r.argv[1:]...)
+					argv := append(append([]string(nil), c.pin...), r.argv...)
+					cmd := exec.Command(argv[0], argv[1:]...)
 					cmd.Env = append(os.Environ(), r.env...)
 					cmd.Stderr = os.Stderr
 					t0 := time.Now()
@@ -196,7 +139,7 @@ func coldRuns(c config) (results, error) {
 						rss = ru.Maxrss // kilobytes on Linux
 						cpu = float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
 					}
-					res.add(key{img, w}, r.who, ms, cpu, 0, rss)
+					res.add(k, r.who, ms, cpu, 0, rss)
 				}
 			}
 		}

@@ -1,5 +1,6 @@
 // Command goharness is the imgcells side of the benchmark: a long-running
-// process that converts one file per stdin line "<in>\t<width>\t<quality>\t<out>"
+// process that converts one file per stdin line
+// "<in>\t<width>\t<quality>\t<out>[\t<format>]" (format webp unless given)
 // and prints {"ms":..,"bytes":..} per line. Times cover decode, resize and
 // encode of an in-memory source, as on the sharp side. Run it with
 // GOMAXPROCS=1 for the single-thread figure.
@@ -50,8 +51,11 @@ func main() {
 
 func convert(line string) (reply, error) {
 	f := strings.Split(line, "\t")
-	if len(f) != 4 {
-		return reply{}, fmt.Errorf("want 4 tab-separated fields, got %q", line)
+	if len(f) == 4 {
+		f = append(f, string(contract.FormatWebP))
+	}
+	if len(f) != 5 {
+		return reply{}, fmt.Errorf("want 4 or 5 tab-separated fields, got %q", line)
 	}
 	w, err1 := strconv.Atoi(f[1])
 	q, err2 := strconv.Atoi(f[2])
@@ -64,7 +68,7 @@ func convert(line string) (reply, error) {
 	}
 	c0, f0 := cpuTime()
 	t0 := time.Now()
-	res, err := converter.Convert(src, contract.Variant{Format: contract.FormatWebP, Quality: q, Width: w}, converter.DefaultLimits())
+	res, err := converter.Convert(src, contract.Variant{Format: contract.Format(f[4]), Quality: q, Width: w}, converter.DefaultLimits())
 	ms := float64(time.Since(t0).Nanoseconds()) / 1e6
 	c1, f1 := cpuTime()
 	cpu := float64((c1 - c0).Nanoseconds()) / 1e6
