@@ -37,12 +37,13 @@ type config struct {
 	magick             string
 	verbose            bool
 	// AVIF only.
-	avifdec    string      // the independent decoder SSIM is measured through
-	match      float64     // how far below imgcells' SSIM sharp's may be
-	sharpAVIF  string      // sharp's avif() options as JSON, over its defaults
-	coldImage  string      // the image whose fresh-process time is the headline
-	pin        []string    // command prefix that pins a fresh process to one core
-	sharpQ     map[key]int // sharp's quality per image and width
+	avifdec    string             // the independent decoder SSIM is measured through
+	match      float64            // how far below imgcells' SSIM sharp's may be
+	sharpAVIF  string             // sharp's avif() options as JSON, over its defaults
+	coldImage  string             // the image whose fresh-process time is the headline
+	pin        []string           // command prefix that pins a fresh process to one core
+	sharpQ     map[key]int        // sharp's quality per image and width
+	asWebP     map[key][2]matched // imgcells' WebP, and its AVIF at the same SSIM
 	similarity map[string]float64
 }
 

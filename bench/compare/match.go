@@ -21,6 +21,7 @@ func (c *config) setUpAVIF() error {
 		c.pin = []string{p, "-c", "0"}
 	}
 	c.sharpQ = map[key]int{}
+	c.asWebP = map[key][2]matched{}
 	if c.coldImage == "" {
 		c.coldImage = nearest12MP(c.images)
 	}
@@ -64,59 +65,100 @@ func nearest12MP(images []string) string {
 	return best
 }
 
-// matchQualities finds, for every image and width, the lowest sharp AVIF
-// quality whose SSIM is at least imgcells' minus c.match: a bisection over
-// 1..100 (SSIM rises with quality, give or take a step's noise). No time
-// is kept; the warm rounds then run at these qualities.
+// matched is where a bisection ended: the quality, its file's SSIM and
+// bytes, and whether it reached the target (it may not even at 100).
+type matched struct {
+	q, bytes int
+	ssim     float64
+	met      bool
+}
+
+// lowestQuality finds the lowest quality in 1..100 whose SSIM is at least
+// target by bisection (SSIM rises with quality, give or take a step's
+// noise). try encodes at a quality and returns the file's SSIM and bytes.
+func lowestQuality(target float64, try func(q int) (float64, int, error)) (matched, int, error) {
+	tried := map[int]matched{}
+	at := func(q int) (matched, error) {
+		if m, ok := tried[q]; ok {
+			return m, nil
+		}
+		s, n, err := try(q)
+		tried[q] = matched{q: q, bytes: n, ssim: s, met: s >= target}
+		return tried[q], err
+	}
+	lo, hi := 1, 100
+	for lo < hi {
+		mid := (lo + hi) / 2
+		m, err := at(mid)
+		if err != nil {
+			return m, len(tried), err
+		}
+		if m.met {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	m, err := at(lo)
+	return m, len(tried), err
+}
+
+// matchQualities runs before any timing. For every image and width it
+// finds the lowest sharp AVIF quality whose SSIM is at least imgcells' AVIF
+// SSIM minus c.match (the quality the timed rounds then give sharp), and
+// the lowest imgcells AVIF quality whose SSIM is at least imgcells' WebP
+// SSIM minus c.match (AVIF against WebP at equal similarity).
 func matchQualities(c config, hs harnesses) error {
 	for _, img := range c.images {
 		for _, w := range c.widths {
 			k := key{img, w}
-			r, err := hs.imgcells.convert(img, w, c.quality, formatAVIF, c.outPath(img, w, "imgcells", formatAVIF))
+			own, err := encodeSSIM(c, hs.imgcells, k, c.quality, formatAVIF, "imgcells")
 			if err != nil {
 				return err
 			}
-			own, err := similarity(c, img, w, "imgcells", formatAVIF)
+			sh, n, err := lowestQuality(own.ssim-c.match, func(q int) (float64, int, error) {
+				m, err := encodeSSIM(c, hs.sharp, k, q, formatAVIF, fmt.Sprintf("sharp-q%d", q))
+				return m.ssim, m.bytes, err
+			})
 			if err != nil {
 				return err
 			}
-			target := own - c.match
-			tried := map[int]float64{}
-			meets := func(q int) (bool, error) {
-				who := fmt.Sprintf("sharp-q%d", q)
-				if _, err := hs.sharp.convert(img, w, q, formatAVIF, c.outPath(img, w, who, formatAVIF)); err != nil {
-					return false, err
-				}
-				s, err := similarity(c, img, w, who, formatAVIF)
-				tried[q] = s
-				return s >= target, err
+			c.sharpQ[k] = sh.q
+			fmt.Printf("match %5d %-40s imgcells q%d SSIM %.4f %7d B; sharp q%-3d SSIM %.4f %7d B (%d tries%s)\n",
+				w, filepath.Base(img), c.quality, own.ssim, own.bytes, sh.q, sh.ssim, sh.bytes, n, short(sh))
+			wp, err := encodeSSIM(c, hs.imgcells, k, c.quality, formatWebP, "imgcells-webp")
+			if err != nil {
+				return err
 			}
-			lo, hi := 1, 100
-			for lo < hi {
-				mid := (lo + hi) / 2
-				ok, err := meets(mid)
-				if err != nil {
-					return err
-				}
-				if ok {
-					hi = mid
-				} else {
-					lo = mid + 1
-				}
+			av, n, err := lowestQuality(wp.ssim-c.match, func(q int) (float64, int, error) {
+				m, err := encodeSSIM(c, hs.imgcells, k, q, formatAVIF, fmt.Sprintf("imgcells-q%d", q))
+				return m.ssim, m.bytes, err
+			})
+			if err != nil {
+				return err
 			}
-			if _, ok := tried[lo]; !ok {
-				if _, err := meets(lo); err != nil {
-					return err
-				}
-			}
-			note := ""
-			if tried[lo] < target {
-				note = ", short of the target even at q100"
-			}
-			c.sharpQ[k] = lo
-			fmt.Printf("match %5d %-40s imgcells q%d SSIM %.4f %7d B; sharp q%-3d SSIM %.4f (%d tries%s)\n",
-				w, filepath.Base(img), c.quality, own, r.Bytes, lo, tried[lo], len(tried), note)
+			c.asWebP[k] = [2]matched{wp, av}
+			fmt.Printf("      %5d %-40s imgcells WebP q%d SSIM %.4f %7d B; AVIF q%-3d SSIM %.4f %7d B (%d tries%s)\n",
+				w, "", c.quality, wp.ssim, wp.bytes, av.q, av.ssim, av.bytes, n, short(av))
 		}
 	}
 	return nil
+}
+
+// encodeSSIM has h encode k at quality q into who's file, untimed, and
+// measures it.
+func encodeSSIM(c config, h *harness, k key, q int, format, who string) (matched, error) {
+	r, err := h.convert(k.img, k.w, q, format, c.outPath(k.img, k.w, who, format))
+	if err != nil {
+		return matched{}, err
+	}
+	s, err := similarity(c, k.img, k.w, who, format)
+	return matched{q: q, bytes: r.Bytes, ssim: s, met: true}, err
+}
+
+func short(m matched) string {
+	if m.met {
+		return ""
+	}
+	return ", short of the target even at q100"
 }
