@@ -54,6 +54,7 @@ func reportAVIF(c config, warm, cold results) error {
 		median(g.ms)/median(s.ms), median(g.cpu)/median(s.cpu), len(g.ms))
 	fmt.Println()
 	notes()
+	fmt.Println("cold columns and peak RSS: one fresh process per image and width (the headline above: -cold-runs of them);")
 	fmt.Println("sharp quality is the range over the images of the quality the bisection picked;")
 	fmt.Println("the last two columns: imgcells' lowest AVIF quality within the match of its WebP's SSIM, and its bytes / WebP's.")
 	return nil

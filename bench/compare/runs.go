@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"syscall"
@@ -69,11 +70,16 @@ func (c config) producers(hs harnesses) []producer {
 }
 
 // warmRuns feeds the harnesses the same conversions, rotating which goes
-// first, after one untimed warm-up pass.
+// first, after one untimed warm-up pass (unless the AVIF quality matching
+// has just run every conversion already).
 func warmRuns(c config, hs harnesses) (results, error) {
 	ps := c.producers(hs)
 	res := results{}
-	for round := -1; round < c.rounds; round++ {
+	first := -1
+	if c.format == formatAVIF {
+		first = 0
+	}
+	for round := first; round < c.rounds; round++ {
 		for _, img := range c.images {
 			for _, w := range c.widths {
 				k := key{img, w}
@@ -101,13 +107,18 @@ func warmRuns(c config, hs harnesses) (results, error) {
 }
 
 // coldRuns starts a fresh process per conversion: the Lambda cold path.
-// Wall time covers process start to exit; peak RSS comes from rusage.
+// Wall time covers process start to exit; peak RSS comes from rusage. An
+// AVIF run does every image and width once and repeats only the headline
+// (c.coldImage at the largest width): sharp's AVIF takes seconds a file.
 func coldRuns(c config) (results, error) {
 	res := results{}
 	for i := range c.coldRuns {
 		for _, img := range c.images {
 			for _, w := range c.widths {
 				k := key{img, w}
+				if c.format == formatAVIF && i > 0 && (img != c.coldImage || w != slices.Max(c.widths)) {
+					continue
+				}
 				runs := []struct {
 					who  string
 					env  []string
