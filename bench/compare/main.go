@@ -37,14 +37,15 @@ type config struct {
 	magick             string
 	verbose            bool
 	// AVIF only.
-	avifdec    string             // the independent decoder SSIM is measured through
-	match      float64            // how far below imgcells' SSIM sharp's may be
-	sharpAVIF  string             // sharp's avif() options as JSON, over its defaults
-	coldImage  string             // the image whose fresh-process time is the headline
-	pin        []string           // command prefix that pins a fresh process to one core
-	sharpQ     map[key]int        // sharp's quality per image and width
-	asWebP     map[key][2]matched // imgcells' WebP, and its AVIF at the same SSIM
-	similarity map[string]float64
+	avifdec   string             // the independent decoder SSIM is measured through
+	match     float64            // how far below imgcells' SSIM sharp's may be
+	matchJobs int                // matching conversions run at once
+	sharpAVIF string             // sharp's avif() options as JSON, over its defaults
+	coldImage string             // the image whose fresh-process time is the headline
+	pin       []string           // command prefix that pins a fresh process to one core
+	sharpQ    map[key]int        // sharp's quality per image and width
+	asWebP    map[key][2]matched // imgcells' WebP, and its AVIF at the same SSIM
+	measure   *measurer          // SSIM of the outputs, for both formats
 }
 
 // qualityOf is the quality who is asked for at k.
@@ -81,6 +82,7 @@ func main() {
 	flag.BoolVar(&c.verbose, "v", false, "print every timed conversion")
 	flag.StringVar(&c.avifdec, "avifdec", "avifdec", "libavif's avifdec, which decodes AVIF for SSIM")
 	flag.Float64Var(&c.match, "match", 0.002, "AVIF: sharp's SSIM may be this far below imgcells'")
+	flag.IntVar(&c.matchJobs, "match-jobs", 2, "AVIF: untimed quality-matching conversions run at once")
 	flag.StringVar(&c.sharpAVIF, "sharp-avif", "", `AVIF: sharp's avif() options as JSON, e.g. {"chromaSubsampling":"4:2:0"} (defaults otherwise)`)
 	flag.StringVar(&c.coldImage, "cold-image", "", "AVIF: the image whose fresh-process time at the largest width is the headline (default: the JPEG nearest 12 MP)")
 	flag.Parse()
@@ -89,7 +91,7 @@ func main() {
 		os.Exit(2)
 	}
 	c.images = flag.Args()
-	c.similarity = map[string]float64{}
+	c.measure = newMeasurer(c.avifdec)
 	for s := range strings.SplitSeq(widths, ",") {
 		w, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || w <= 0 {

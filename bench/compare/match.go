@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // DecodeConfig of the photos
@@ -9,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // setUpAVIF checks the AVIF run's tools, picks the cold headline image and
@@ -107,42 +110,78 @@ func lowestQuality(target float64, try func(q int) (float64, int, error)) (match
 // finds the lowest sharp AVIF quality whose SSIM is at least imgcells' AVIF
 // SSIM minus c.match (the quality the timed rounds then give sharp), and
 // the lowest imgcells AVIF quality whose SSIM is at least imgcells' WebP
-// SSIM minus c.match (AVIF against WebP at equal similarity).
+// SSIM minus c.match (AVIF against WebP at equal similarity). Being
+// untimed, it runs c.matchJobs pairs of harnesses at once, hs among them.
 func matchQualities(c config, hs harnesses) error {
+	var keys []key
 	for _, img := range c.images {
 		for _, w := range c.widths {
-			k := key{img, w}
-			own, err := encodeSSIM(c, hs.imgcells, k, c.quality, formatAVIF, "imgcells")
-			if err != nil {
-				return err
-			}
-			sh, n, err := lowestQuality(own.ssim-c.match, func(q int) (float64, int, error) {
-				m, err := encodeSSIM(c, hs.sharp, k, q, formatAVIF, fmt.Sprintf("sharp-q%d", q))
-				return m.ssim, m.bytes, err
-			})
-			if err != nil {
-				return err
-			}
-			c.sharpQ[k] = sh.q
-			fmt.Printf("match %5d %-40s imgcells q%d SSIM %.4f %7d B; sharp q%-3d SSIM %.4f %7d B (%d tries%s)\n",
-				w, filepath.Base(img), c.quality, own.ssim, own.bytes, sh.q, sh.ssim, sh.bytes, n, short(sh))
-			wp, err := encodeSSIM(c, hs.imgcells, k, c.quality, formatWebP, "imgcells-webp")
-			if err != nil {
-				return err
-			}
-			av, n, err := lowestQuality(wp.ssim-c.match, func(q int) (float64, int, error) {
-				m, err := encodeSSIM(c, hs.imgcells, k, q, formatAVIF, fmt.Sprintf("imgcells-q%d", q))
-				return m.ssim, m.bytes, err
-			})
-			if err != nil {
-				return err
-			}
-			c.asWebP[k] = [2]matched{wp, av}
-			fmt.Printf("      %5d %-40s imgcells WebP q%d SSIM %.4f %7d B; AVIF q%-3d SSIM %.4f %7d B (%d tries%s)\n",
-				w, "", c.quality, wp.ssim, wp.bytes, av.q, av.ssim, av.bytes, n, short(av))
+			keys = append(keys, key{img, w})
 		}
 	}
-	return nil
+	lines := make([]string, len(keys))
+	errs := make([]error, max(c.matchJobs, 1))
+	var mu sync.Mutex // c.sharpQ and c.asWebP
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for j := range errs {
+		h := hs
+		if j > 0 {
+			var err error
+			if h, err = startHarnesses(c); err != nil {
+				errs[j] = err
+				break
+			}
+		}
+		wg.Go(func() {
+			if j > 0 {
+				defer h.stop()
+			}
+			for i := int(next.Add(1) - 1); i < len(keys) && errs[j] == nil; i = int(next.Add(1) - 1) {
+				lines[i], errs[j] = matchOne(c, h, keys[i], &mu)
+			}
+		})
+	}
+	wg.Wait()
+	for _, l := range lines {
+		fmt.Print(l)
+	}
+	return errors.Join(errs...)
+}
+
+// matchOne does both matches for k and returns the lines that say so.
+func matchOne(c config, hs harnesses, k key, mu *sync.Mutex) (string, error) {
+	own, err := encodeSSIM(c, hs.imgcells, k, c.quality, formatAVIF, "imgcells")
+	if err != nil {
+		return "", err
+	}
+	sh, n, err := lowestQuality(own.ssim-c.match, func(q int) (float64, int, error) {
+		m, err := encodeSSIM(c, hs.sharp, k, q, formatAVIF, fmt.Sprintf("sharp-q%d", q))
+		return m.ssim, m.bytes, err
+	})
+	if err != nil {
+		return "", err
+	}
+	lines := fmt.Sprintf("match %5d %-40s imgcells q%d SSIM %.4f %7d B; sharp q%-3d SSIM %.4f %7d B (%d tries%s)\n",
+		k.w, filepath.Base(k.img), c.quality, own.ssim, own.bytes, sh.q, sh.ssim, sh.bytes, n, short(sh))
+	wp, err := encodeSSIM(c, hs.imgcells, k, c.quality, formatWebP, "imgcells-webp")
+	if err != nil {
+		return "", err
+	}
+	av, n, err := lowestQuality(wp.ssim-c.match, func(q int) (float64, int, error) {
+		m, err := encodeSSIM(c, hs.imgcells, k, q, formatAVIF, fmt.Sprintf("imgcells-q%d", q))
+		return m.ssim, m.bytes, err
+	})
+	if err != nil {
+		return "", err
+	}
+	lines += fmt.Sprintf("      %5d %-40s imgcells WebP q%d SSIM %.4f %7d B; AVIF q%-3d SSIM %.4f %7d B (%d tries%s)\n",
+		k.w, "", c.quality, wp.ssim, wp.bytes, av.q, av.ssim, av.bytes, n, short(av))
+	mu.Lock()
+	c.sharpQ[k] = sh.q
+	c.asWebP[k] = [2]matched{wp, av}
+	mu.Unlock()
+	return lines, nil
 }
 
 // encodeSSIM has h encode k at quality q into who's file, untimed, and

@@ -1,19 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"image"
-	_ "image/png"
 	"math"
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
-
-	_ "github.com/chai2010/webp"
-
-	"imgcells/internal/ssim"
 )
 
 // references makes one ImageMagick Lanczos resize per image and width.
@@ -31,56 +23,6 @@ func references(c config) error {
 		}
 	}
 	return nil
-}
-
-// decodeFile decodes a PNG or WebP, or an AVIF through avifdec (an
-// independent decoder, as a browser would be).
-func decodeFile(c config, path string) (image.Image, error) {
-	if strings.HasSuffix(path, "."+formatAVIF) {
-		png := path + ".png"
-		if out, err := exec.Command(c.avifdec, path, png).CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("decoding %s with avifdec: %w: %s", path, err, out)
-		}
-		defer os.Remove(png)
-		path = png
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	m, _, err := image.Decode(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("decoding %s: %w", path, err)
-	}
-	return m, nil
-}
-
-// similarity is the SSIM of who's file in format for img at width w
-// against the reference resize, worked out once per version of the file.
-func similarity(c config, img string, w int, who, format string) (float64, error) {
-	path := c.outPath(img, w, who, format)
-	st, err := os.Stat(path)
-	if err != nil {
-		return 0, err
-	}
-	id := fmt.Sprintf("%s@%d", path, st.ModTime().UnixNano())
-	if s, ok := c.similarity[id]; ok {
-		return s, nil
-	}
-	ref, err := decodeFile(c, c.outPath(img, w, "reference", "png"))
-	if err != nil {
-		return 0, err
-	}
-	got, err := decodeFile(c, path)
-	if err != nil {
-		return 0, err
-	}
-	s, err := ssim.Compare(ref, got)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", path, err)
-	}
-	c.similarity[id] = s
-	return s, nil
 }
 
 type geo struct {

@@ -11,36 +11,56 @@ import (
 	"math"
 )
 
-// luma returns the image's Rec. 601 luma as float64 samples (0–255).
-func luma(m image.Image) ([]float64, int, int) {
+// Plane is an image's Rec. 601 luma as float64 samples (0–255), kept so
+// that one reference can be compared with many candidates without
+// converting it again.
+type Plane struct {
+	y    []float64
+	w, h int
+}
+
+// Luma converts an image to its luma plane.
+func Luma(m image.Image) Plane {
 	b := m.Bounds()
-	w, h := b.Dx(), b.Dy()
-	y := make([]float64, w*h)
-	if n, ok := m.(*image.NRGBA); ok { // the common case, without At's allocations
-		for j := range h {
-			row := n.Pix[n.PixOffset(b.Min.X, b.Min.Y+j):]
-			for i := range w {
-				p := row[4*i:]
-				y[j*w+i] = 0.299*float64(p[0]) + 0.587*float64(p[1]) + 0.114*float64(p[2])
+	p := Plane{w: b.Dx(), h: b.Dy()}
+	p.y = make([]float64, p.w*p.h)
+	set := func(i int, r, g, b uint8) {
+		p.y[i] = 0.299*float64(r) + 0.587*float64(g) + 0.114*float64(b)
+	}
+	// The common cases without At's per-pixel allocation: NRGBA, and
+	// opaque RGBA pixels (where premultiplied and straight alpha agree).
+	nrgba, _ := m.(*image.NRGBA)
+	rgba, _ := m.(*image.RGBA)
+	for j := range p.h {
+		for i := range p.w {
+			x, y := b.Min.X+i, b.Min.Y+j
+			switch {
+			case nrgba != nil:
+				o := nrgba.PixOffset(x, y)
+				set(j*p.w+i, nrgba.Pix[o], nrgba.Pix[o+1], nrgba.Pix[o+2])
+			case rgba != nil && rgba.Pix[rgba.PixOffset(x, y)+3] == 0xFF:
+				o := rgba.PixOffset(x, y)
+				set(j*p.w+i, rgba.Pix[o], rgba.Pix[o+1], rgba.Pix[o+2])
+			default:
+				c := color.NRGBAModel.Convert(m.At(x, y)).(color.NRGBA)
+				set(j*p.w+i, c.R, c.G, c.B)
 			}
 		}
-		return y, w, h
 	}
-	for j := range h {
-		for i := range w {
-			c := color.NRGBAModel.Convert(m.At(b.Min.X+i, b.Min.Y+j)).(color.NRGBA)
-			y[j*w+i] = 0.299*float64(c.R) + 0.587*float64(c.G) + 0.114*float64(c.B)
-		}
-	}
-	return y, w, h
+	return p
 }
 
 // Compare is the mean structural similarity of two same-sized images' luma
 // over 8×8 windows with a stride of 4 (Wang et al. 2004 constants): 1 for
 // identical images.
 func Compare(a, b image.Image) (float64, error) {
-	ya, wa, ha := luma(a)
-	yb, wb, hb := luma(b)
+	return ComparePlanes(Luma(a), Luma(b))
+}
+
+// ComparePlanes is Compare on luma planes already worked out.
+func ComparePlanes(a, b Plane) (float64, error) {
+	ya, wa, ha := a.y, a.w, a.h
+	yb, wb, hb := b.y, b.w, b.h
 	// Resizers may round the free dimension differently by one pixel:
 	// compare the common area.
 	if abs(wa-wb) > 1 || abs(ha-hb) > 1 {
