@@ -12,12 +12,13 @@ out=bench/out
 mkdir -p "$out"
 
 # Tools: ImageMagick (reference resize), node and npm (sharp), libjpeg-turbo
-# headers (the converter's cgo binding).
+# headers (the converter's cgo binding), GNU time.
 missing=""
 command -v node >/dev/null || missing="$missing nodejs"
 command -v npm >/dev/null || missing="$missing npm"
 [ -x /usr/bin/convert ] || missing="$missing imagemagick"
 [ -f /usr/include/jpeglib.h ] || missing="$missing libjpeg62-turbo-dev"
+[ -x /usr/bin/time ] || missing="$missing time" # GNU time: a fresh process's peak RSS
 # AVIF runs decode both sides' files with libavif's avifdec for SSIM.
 case " $* " in
 *" -format avif "* | *" -format=avif "* | *" --format avif "* | *" --format=avif "*)

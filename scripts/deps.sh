@@ -31,6 +31,11 @@ if [ "$what" = test ]; then
   apt_pkgs+=(qemu-user-static file chromium njs imagemagick libavif-bin)
 fi
 
+if [ "$what" = test ]; then
+  # GNU time, which bench/compare's test measures a fresh process's peak RSS with.
+  apt_pkgs+=(time)
+fi
+
 sudo=()
 [ "$(id -u)" = 0 ] || sudo=(sudo)
 # Names without an architecture mean the machine's own (dpkg finds a bare

@@ -35,6 +35,7 @@ type config struct {
 	goHarness, imgconv string
 	node, sharpHarness string
 	magick             string
+	gnuTime            string
 	verbose            bool
 	// AVIF only.
 	avifdec   string             // the independent decoder SSIM is measured through
@@ -79,6 +80,7 @@ func main() {
 	flag.StringVar(&c.node, "node", "node", "node binary")
 	flag.StringVar(&c.sharpHarness, "sharp-harness", "bench/sharp-harness.mjs", "the sharp harness script")
 	flag.StringVar(&c.magick, "magick", "convert", "ImageMagick convert, for the reference resize")
+	flag.StringVar(&c.gnuTime, "time", "/usr/bin/time", "GNU time, which measures a fresh process's peak RSS")
 	flag.BoolVar(&c.verbose, "v", false, "print every timed conversion")
 	flag.StringVar(&c.avifdec, "avifdec", "avifdec", "libavif's avifdec, which decodes AVIF for SSIM")
 	flag.Float64Var(&c.match, "match", 0.002, "AVIF: sharp's SSIM may be this far below imgcells'")

@@ -2,14 +2,10 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
-	"syscall"
-	"time"
 )
 
 // key identifies one image at one width.
@@ -107,7 +103,7 @@ func warmRuns(c config, hs harnesses) (results, error) {
 }
 
 // coldRuns starts a fresh process per conversion: the Lambda cold path.
-// Wall time covers process start to exit; peak RSS comes from rusage. An
+// Wall time covers process start to exit (see runFresh for the rest). An
 // AVIF run does every image and width once and repeats only the headline
 // (c.coldImage at the largest width): sharp's AVIF takes seconds a file.
 func coldRuns(c config) (results, error) {
@@ -135,22 +131,14 @@ func coldRuns(c config) (results, error) {
 				}
 				for _, r := range runs {
 					argv := append(append([]string(nil), c.pin...), r.argv...)
-					cmd := exec.Command(argv[0], argv[1:]...)
-					cmd.Env = append(os.Environ(), r.env...)
-					cmd.Stderr = os.Stderr
-					t0 := time.Now()
-					if err := cmd.Run(); err != nil {
+					ms, cpu, rss, err := runFresh(c.gnuTime, argv, r.env)
+					if err != nil {
 						return nil, fmt.Errorf("cold %s on %s: %w", r.who, img, err)
 					}
-					ms := float64(time.Since(t0).Microseconds()) / 1000
-					ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-					var rss int64
-					var cpu float64
-					if ru != nil {
-						rss = ru.Maxrss // kilobytes on Linux
-						cpu = float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
-					}
 					res.add(k, r.who, ms, cpu, 0, rss)
+					if c.verbose {
+						fmt.Printf("  cold %-8s %5d %-45s %7.1f ms (cpu %7.1f) %6d KB\n", r.who, w, filepath.Base(img), ms, cpu, rss)
+					}
 				}
 			}
 		}
