@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
@@ -52,12 +53,11 @@ func nearest12MP(images []string) string {
 		if !strings.EqualFold(filepath.Ext(img), ".jpg") && !strings.EqualFold(filepath.Ext(img), ".jpeg") {
 			continue
 		}
-		f, err := os.Open(img)
+		b, err := os.ReadFile(img)
 		if err != nil {
 			continue
 		}
-		cfg, _, err := image.DecodeConfig(f)
-		f.Close()
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
 		if err != nil {
 			continue
 		}
