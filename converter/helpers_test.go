@@ -13,7 +13,7 @@ import (
 	_ "github.com/chai2010/webp"
 
 	"imgcells/contract"
-	"imgcells/converter/internal/avif/aviftest"
+	"imgcells/internal/aviftest"
 )
 
 // photo reads a test photo from testdata/photos.

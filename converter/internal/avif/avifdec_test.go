@@ -6,7 +6,7 @@ import (
 	"image"
 	"testing"
 
-	"imgcells/converter/internal/avif/aviftest"
+	"imgcells/internal/aviftest"
 )
 
 // decode runs avifdec on out and checks what every file must say: the

@@ -15,7 +15,7 @@ import (
 	"github.com/chai2010/webp"
 	xdraw "golang.org/x/image/draw"
 
-	"imgcells/converter/internal/avif/aviftest"
+	"imgcells/internal/aviftest"
 	"imgcells/internal/ssim"
 )
 
