@@ -16,7 +16,12 @@ import (
 // AVIF accepts WebP, and an AV1 sequence would cost far more to encode).
 // JPEG and PNG get the first frame.
 func animates(a animation, f contract.Format) bool {
-	return (f == contract.FormatWebP || f == contract.FormatAVIF) && a.frames > 1
+	return keepsMotion(f) && a.frames > 1
+}
+
+// keepsMotion reports whether an animation asked as f is made animated.
+func keepsMotion(f contract.Format) bool {
+	return f == contract.FormatWebP || f == contract.FormatAVIF
 }
 
 // frameArena hands out the same buffers frame after frame: the resizer asks

@@ -133,7 +133,7 @@ func check(src []byte, v contract.Variant, lim Limits) (work, error) {
 	o := orientation(kind, src)
 	cs := readColour(kind, src)
 	s.profiled = cs.profile != nil
-	if (v.Format == contract.FormatWebP || v.Format == contract.FormatAVIF) && (kind == kindGIF || s.animated) {
+	if keepsMotion(v.Format) && (kind == kindGIF || s.animated) {
 		a, err := scanAnimation(kind, src)
 		if err != nil {
 			return work{}, err
