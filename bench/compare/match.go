@@ -40,7 +40,7 @@ func (c *config) setUpAVIF() error {
 	if opts == "" {
 		opts = "its defaults"
 	}
-	fmt.Printf("%d images, widths %v, AVIF: imgcells q%d; sharp effort 4 (%s) at the lowest quality within %.3f of imgcells' SSIM, per image and width; imgcells WebP q%d alongside\n",
+	fmt.Printf("%d images, widths %v, AVIF: imgcells q%d; sharp effort 4 (%s) at the lowest quality whose SSIM is at least imgcells' - %.3f, per image and width; imgcells WebP q%d alongside\n",
 		len(c.images), c.widths, c.quality, opts, c.match, c.quality)
 	fmt.Printf("single thread, %d warm rounds, %d cold runs (pinned: %v)\n", c.rounds, c.coldRuns, c.pin != nil)
 	return nil
