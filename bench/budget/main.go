@@ -27,7 +27,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"imgcells/contract"
@@ -182,11 +181,14 @@ func cold(self string, s stack, file, variant string) (result, int64, error) {
 	if err := json.Unmarshal(out, &r); err != nil {
 		return result{}, 0, fmt.Errorf("child said %q: %w", out, err)
 	}
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !ok {
-		return r, 0, errors.New("no rusage for the child")
+	// The child's own VmHWM, not the rusage of its wait: Go starts a child
+	// sharing this process's memory until it execs, and Linux then counts
+	// this process's peak as the child's, so a child smaller than this
+	// process would report this process's size.
+	if r.HWM <= 0 {
+		return r, 0, errors.New("the child reported no peak RSS")
 	}
-	return r, ru.Maxrss << 10, nil
+	return r, r.HWM, nil
 }
 
 // warmRun converts every class twice, in order then in reverse, in one
@@ -206,20 +208,22 @@ func warmRun(self string, s stack, dir string, classes []class, verbose bool) (i
 	if err != nil {
 		return 0, err
 	}
-	if verbose {
-		sc := bufio.NewScanner(strings.NewReader(string(out)))
-		for i := 0; sc.Scan(); i++ {
-			var r result
-			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-				return 0, err
-			}
+	// The peak is the child's own VmHWM after its last conversion (see cold).
+	var peak int64
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for i := 0; sc.Scan(); i++ {
+		var r result
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return 0, err
+		}
+		peak = max(peak, r.HWM)
+		if verbose {
 			fmt.Fprintf(os.Stderr, "warm %s %-28s %-40.40s rss after %4d MB, peak so far %4d MB\n",
 				s.name, filepath.Base(args[4+i]), r.answer(), r.RSSAfter>>20, r.HWM>>20)
 		}
 	}
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !ok {
-		return 0, errors.New("no rusage for the child")
+	if peak <= 0 {
+		return 0, errors.New("the child reported no peak RSS")
 	}
-	return ru.Maxrss << 10, nil
+	return peak, nil
 }
