@@ -1,6 +1,7 @@
 package converter
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 
@@ -75,6 +76,52 @@ func TestLargeAVIFOutputsAreWebP(t *testing.T) {
 		}
 		if p.Format != c.want || p.Width != c.width {
 			t.Errorf("%s at %d MB: %s %dx%d, want %s %d wide", ops, c.lim.Budget.MemoryMB, p.Format, p.Width, p.Height, c.want, c.width)
+		}
+	}
+}
+
+// The speed an AVIF is encoded at depends on its size alone, never on the
+// function's memory (and so its share of a core): a variant key holds the
+// same bytes whichever stack or region made it.
+func TestAVIFBytesDoNotDependOnMemory(t *testing.T) {
+	src := photo(t, "photo.jpg")
+	v := mustVariant(t, "format=avif,quality=60,width=320")
+	var first []byte
+	for _, mb := range []int{1024, 2048, 3008} {
+		lim := DefaultLimits()
+		lim.Budget.MemoryMB = mb
+		res, err := Convert(src, v, lim)
+		if err != nil {
+			t.Fatalf("%d MB: %v", mb, err)
+		}
+		if res.Format != contract.FormatAVIF {
+			t.Fatalf("%d MB: %s, want avif", mb, res.Format)
+		}
+		if first == nil {
+			first = res.Data
+		} else if !bytes.Equal(res.Data, first) {
+			t.Errorf("%d MB: %d bytes differ from 1024 MB's %d", mb, len(res.Data), len(first))
+		}
+	}
+}
+
+// Outputs up to avifCarefulPixels are encoded at the slower, smaller speed
+// and the model prices them at its rate; larger ones at the faster speed.
+func TestAVIFSpeedBySize(t *testing.T) {
+	for _, c := range []struct {
+		px    int64
+		speed int
+	}{{1, 6}, {1280 * 853, 6}, {avifCarefulPixels, 6}, {avifCarefulPixels + 1, 8}, {maxAVIFPixels, 8}} {
+		if got := avifSpeed(c.px); got != c.speed {
+			t.Errorf("avifSpeed(%d) = %d, want %d", c.px, got, c.speed)
+		}
+		ns, _, _ := encodeCost(contract.FormatAVIF, c.px, 3)
+		rate := int64(nsEncodeAVIF)
+		if c.speed == 6 {
+			rate = nsEncodeAVIFCareful
+		}
+		if ns != c.px*rate {
+			t.Errorf("%d pixels: the model prices %d ns, want %d at speed %d's rate", c.px, ns, c.px*rate, c.speed)
 		}
 	}
 }

@@ -65,19 +65,29 @@ const (
 	// from 45 MP. Outputs past webpBigOutput are costed at the slow rate.
 	webpBigOutput   = 32_000_000
 	nsEncodeWebPBig = 650
-	// AVIF through libaom at the converter's speed and tuning (speed 8,
-	// tuned for SSIM), per output pixel, CPU time: noise is the worst case
-	// and costs most at quality 90 (measured 996 ns; 659 at 75, 177 at 25;
-	// photographs 165–290); a noisy alpha channel, coded losslessly, up
-	// to 1545 at quality 100. Its memory, measured as peak RSS with noise:
-	// 21–25 bytes a pixel for libaom's state and buffers (photographs 16
-	// and 7 MB).
-	nsEncodeAVIF      = 1200
-	nsEncodeAVIFAlpha = 1800
+	// AVIF through libaom, tuned for SSIM, per output pixel, CPU time and
+	// peak memory, measured by the avif package's BenchmarkWorstCase.
+	// Outputs up to avifCarefulPixels are coded at speed 6, larger ones at
+	// speed 8 (avifSpeed). The worst contents are random noise at quality
+	// 100 and 4×4 blocks from a small palette: at speed 6 up to 2.4 us a
+	// pixel and 40 bytes of libaom's state and buffers (photographs
+	// 0.3-1.0 us); at speed 8 up to 1.0-1.3 us and 27 bytes (photographs
+	// 0.1-0.5 us). The alpha plane is coded losslessly at speed 8 whatever
+	// the colour's speed: up to 0.6 us and 3 bytes more.
+	nsEncodeAVIFCareful = 3000
+	nsEncodeAVIF        = 1200
+	nsEncodeAVIFAlpha   = 600
+	// avifCarefulPixels is the largest output coded at speed 6: a 1280×1280
+	// square, 1600×1067. At the same SSIM speed 8 needs 1.21 times speed
+	// 6's bytes (1.03-1.71 per photograph) for 0.45 times its encode time
+	// (avif's BenchmarkSpeedChoice); past this size
+	// the time would grow past what a miss should wait (the worst content
+	// of this size takes about 5 s of a core).
+	avifCarefulPixels = 1_700_000
 	// maxAVIFPixels is the largest AVIF output on a full core (a 2048×2048
 	// square, 2560×1600): past it, or on a smaller share of a core past
-	// its share of it, the key gets WebP (avifFits). Noise of that size
-	// takes about 4 s to encode; a photograph under one.
+	// its share of it, the key gets WebP (avifFits). The worst content of
+	// that size takes about 5 s to encode at speed 8; a photograph under one.
 	maxAVIFPixels = 4_200_000
 )
 
@@ -252,10 +262,14 @@ func encodeCost(f contract.Format, out, ch int64) (ns, mem, cmem int64) {
 		// libaom's state and buffers (C), then our YUV(A) planes, the
 		// output and its Go copy: at quality 100 of noise 1.3 bytes a pixel,
 		// 2.7 with a noisy alpha channel.
-		if ch == 4 {
-			return out * nsEncodeAVIFAlpha, out*26 + out*5/2 + out*7, out * 26
+		ns, cmem = out*nsEncodeAVIF, out*27
+		if avifSpeed(out) == 6 {
+			ns, cmem = out*nsEncodeAVIFCareful, out*40
 		}
-		return out * nsEncodeAVIF, out*24 + out*3/2 + out*4, out * 24
+		if ch == 4 {
+			return ns + out*nsEncodeAVIFAlpha, cmem + out*3 + out*5/2 + out*7, cmem + out*3
+		}
+		return ns, cmem + out*3/2 + out*4, cmem
 	}
 	// WebP, and any format the model does not know yet, at WebP's rates:
 	// libwebp's YUV(A) picture, its working memory and the output, then the
@@ -272,4 +286,14 @@ func encodeCost(f contract.Format, out, ch int64) (ns, mem, cmem int64) {
 		ns = out * max(nsEncodeWebPBig, ns/out)
 	}
 	return ns, mem, cmem
+}
+
+// avifSpeed is the libaom speed an AVIF of out pixels is encoded at: 6 up
+// to avifCarefulPixels, 8 above. It depends on the size alone, so a variant
+// key holds the same image whatever the memory of the function that made it.
+func avifSpeed(out int64) int {
+	if out <= avifCarefulPixels {
+		return 6
+	}
+	return 8
 }

@@ -31,7 +31,7 @@ const avifThreads = 1
 func encode(ctx context.Context, r *raster, f contract.Format, quality int) ([]byte, error) {
 	switch f {
 	case contract.FormatAVIF:
-		return avif.Encode(ctx, r.pix, r.w, r.h, r.ch, avif.Options{Quality: quality, Threads: avifThreads})
+		return avif.Encode(ctx, r.pix, r.w, r.h, r.ch, avif.Options{Quality: quality, Speed: avifSpeed(int64(r.w) * int64(r.h)), Threads: avifThreads})
 	case contract.FormatWebP:
 		var out []byte
 		var err error

@@ -99,6 +99,10 @@ func modelCases() []modelCase {
 		{"gif-small-frame", "format=webp,quality=75,width=640", of(hostile.GIF{Width: 4000, Height: 3000, Frame: image.Rect(100, 100, 3000, 2000)}.Bytes)},
 		{"webp-lossy", "format=webp,quality=75,width=640", webpOf(3000, 2000, false)},
 		{"webp-lossless", "format=webp,quality=75,width=640", webpOf(3000, 2000, true)},
+		// AVIF of noise, the encoder's worst content, at both speeds
+		// (avifSpeed): 1280×853 at speed 6, 1900×1267 at speed 8.
+		{"jpeg-noise/avif1280-q100", "format=avif,quality=100,width=1280", jpegOf(hostile.Encoded{Width: 3000, Height: 2000, Quality: 100, Sampling444: true})},
+		{"jpeg-noise/avif1900-q100", "format=avif,quality=100,width=1900", jpegOf(hostile.Encoded{Width: 3000, Height: 2000, Quality: 100, Sampling444: true})},
 	}
 }
 

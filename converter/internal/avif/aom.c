@@ -86,6 +86,9 @@ int ia_encode(const ia_params *p, const uint8_t *y, int y_stride, const uint8_t 
 	 * saved no byte (BenchmarkWorstCase); photographs never use it.
 	 * Palettes stay on: they make flat graphics several times smaller. */
 	CTRL(AV1E_SET_ENABLE_INTRABC, 0);
+	if (p->rect_partitions >= 0) {
+		CTRL(AV1E_SET_ENABLE_RECT_PARTITIONS, p->rect_partitions);
+	}
 	aom_image_t img;
 	if (!aom_img_wrap(&img, AOM_IMG_FMT_I420, (unsigned)p->width, (unsigned)p->height, 1, (unsigned char *)y)) {
 		rc = fail(NULL, "aom_img_wrap", err, errlen);

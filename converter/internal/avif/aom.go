@@ -16,7 +16,7 @@ import (
 // tuning is the libaom knobs beyond speed and quantizer; -1 keeps libaom's
 // default. The measurements in quality.go chose defaultTuning.
 type tuning struct {
-	tune, deltaqMode, enableQM, sharpness, chromaDeltaQ int
+	tune, deltaqMode, enableQM, sharpness, chromaDeltaQ, rectPartitions int
 }
 
 // params is one image's encode settings.
@@ -36,6 +36,7 @@ func (p params) encodePlanes(y, u, v []byte, cq int, alpha bool) (item, error) {
 		matrix: C.int(cicpMatrixBT601), full_range: 1,
 		tune: C.int(p.t.tune), deltaq_mode: C.int(p.t.deltaqMode), enable_qm: C.int(p.t.enableQM),
 		sharpness: C.int(p.t.sharpness), chroma_deltaq: C.int(p.t.chromaDeltaQ), lossless: cbool(alpha),
+		rect_partitions: C.int(p.t.rectPartitions),
 	}
 	var out *C.uint8_t
 	var outLen C.size_t

@@ -20,6 +20,7 @@ typedef struct {
 	int sharpness;
 	int chroma_deltaq;
 	int lossless;    /* 1: lossless (cq_level is then ignored) */
+	int rect_partitions;
 } ia_params;
 
 /* ia_encode encodes 8-bit 4:2:0 planes (u and v are ignored, but must be

@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"sync"
 	"testing"
@@ -49,7 +51,7 @@ var (
 
 // benchSet returns the photos resized to each of benchWidths (Catmull-Rom),
 // loaded once per process.
-func benchSet(b *testing.B) map[int][]benchImage {
+func benchSet(b testing.TB) map[int][]benchImage {
 	b.Helper()
 	setOnce.Do(func() {
 		dir, pattern := os.Getenv(photosEnv), "*.jpg"
@@ -100,7 +102,7 @@ func avifEncoder(q, speed int, t tuning) encoder {
 	return encoder{
 		name: fmt.Sprintf("avif-q%d-s%d", q, speed),
 		encode: func(m *image.NRGBA) ([]byte, error) {
-			return encodeCQ(m, cqLevel(q), speed, t)
+			return encodeCQ(m, cqLevel(q, speed), speed, t)
 		},
 		decode: func(b *testing.B, data []byte) image.Image {
 			m, _ := aviftest.Decode(b, data, "")
@@ -174,7 +176,7 @@ func BenchmarkSpeeds(b *testing.B) {
 	for _, w := range benchWidths {
 		encs := []encoder{webpEncoder(75)}
 		for s := 5; s <= 9; s++ {
-			encs = append(encs, avifEncoder(75, s, defaultTuning()))
+			encs = append(encs, avifEncoder(75, s, defaultTuning(s)))
 		}
 		untuned := avifEncoder(75, 8, libaomDefaults)
 		untuned.name += "-libaom-tuning"
@@ -191,5 +193,100 @@ func BenchmarkSpeeds(b *testing.B) {
 				f.report(b)
 			})
 		}
+	}
+}
+
+// BenchmarkSpeedChoice compares speeds at equal SSIM, per photo: each
+// configuration encodes every photo at cq-levels 12-36, and its bytes at the
+// SSIM speed 6 reaches at cq 28 (quality 75's cq there) are interpolated
+// (log-linear) between the two nearest; a photo whose SSIM a configuration
+// does not reach even at cq 12 is counted as unreached and left out of its
+// bytes mean. The reported figures are geometric means over the photos and
+// widths of bytes and of the encoding thread's CPU time, relative to speed
+// 6. Run with GOMAXPROCS=1:
+//
+//	IMGCELLS_AVIF_PHOTOS=bench/out/photos GOMAXPROCS=1 go test -run '^$' \
+//	    -bench 'SpeedChoice' -benchtime 1x -timeout 1h ./converter/internal/avif
+func BenchmarkSpeedChoice(b *testing.B) {
+	withRect := defaultTuning(6)
+	withRect.rectPartitions = -1
+	configs := []struct {
+		name  string
+		speed int
+		t     tuning
+	}{
+		{"speed6", 6, defaultTuning(6)},
+		{"speed6-rect-partitions", 6, withRect},
+		{"speed7", 7, defaultTuning(7)},
+		{"speed8", 8, defaultTuning(8)},
+	}
+	cqs := []int{12, 16, 20, 24, 28, 32, 36}
+	type point struct{ ssim, bytes float64 }
+	type result struct {
+		points []point
+		cpu    time.Duration
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var imgs []benchImage
+	for _, w := range benchWidths {
+		imgs = append(imgs, benchSet(b)[w]...)
+	}
+	results := make([][]result, len(configs))
+	for ci, c := range configs {
+		for _, im := range imgs {
+			var r result
+			for _, cq := range cqs {
+				c0 := threadCPU(b)
+				out, err := encodeCQ(im.m, cq, c.speed, c.t)
+				r.cpu += threadCPU(b) - c0
+				if err != nil {
+					b.Fatal(err)
+				}
+				m, _ := aviftest.Decode(b, out, "")
+				s, err := ssim.Compare(im.m, m)
+				if err != nil {
+					b.Fatal(err)
+				}
+				r.points = append(r.points, point{s, float64(len(out))})
+			}
+			results[ci] = append(results[ci], r)
+		}
+	}
+	// bytesAt interpolates a configuration's bytes at a target SSIM; off
+	// its grid it is +Inf (that configuration cannot be compared there).
+	bytesAt := func(r result, target float64) float64 {
+		for i := 1; i < len(r.points); i++ {
+			hi, lo := r.points[i-1], r.points[i] // SSIM falls as cq rises
+			if target <= hi.ssim && target >= lo.ssim {
+				f := (target - lo.ssim) / max(hi.ssim-lo.ssim, 1e-9)
+				return math.Exp(math.Log(lo.bytes) + f*(math.Log(hi.bytes)-math.Log(lo.bytes)))
+			}
+		}
+		return math.Inf(1)
+	}
+	for ci, c := range configs {
+		b.Run(c.name, func(b *testing.B) {
+			var lnBytes, lnCPU float64
+			var compared, unreached int
+			for i, im := range imgs {
+				base, r := results[0][i], results[ci][i]
+				target := base.points[4].ssim // speed 6 at cq 28
+				rb := bytesAt(r, target) / base.points[4].bytes
+				rc := float64(r.cpu) / float64(base.cpu)
+				fmt.Printf("%s %-40s %4d wide: bytes %.3fx, CPU %.2fx\n", c.name, im.name, im.m.Rect.Dx(), rb, rc)
+				lnCPU += math.Log(rc)
+				if math.IsInf(rb, 1) {
+					unreached++ // not even at cq 12: left out of the bytes mean
+					continue
+				}
+				lnBytes += math.Log(rb)
+				compared++
+			}
+			b.ReportMetric(math.Exp(lnBytes/float64(max(compared, 1))), "bytes/speed6")
+			b.ReportMetric(float64(unreached), "unreached")
+			b.ReportMetric(math.Exp(lnCPU/float64(len(imgs))), "cpu/speed6")
+			b.ReportMetric(0, "ns/op")
+		})
 	}
 }

@@ -76,7 +76,8 @@ func calibrate(b *testing.B, imgs []benchImage, target float64, speed int, t tun
 
 // BenchmarkMapping prints the quality → cq-level table at one speed.
 func BenchmarkMapping(b *testing.B) {
-	speed, t := benchSpeed(b), defaultTuning()
+	speed := benchSpeed(b)
+	t := defaultTuning(speed)
 	if os.Getenv("IMGCELLS_AVIF_TUNE") == "libaom" {
 		t = libaomDefaults
 	}
@@ -97,7 +98,7 @@ func BenchmarkMapping(b *testing.B) {
 }
 
 // libaomDefaults leaves every knob at libaom's default.
-var libaomDefaults = tuning{tune: -1, deltaqMode: -1, enableQM: -1, sharpness: -1, chromaDeltaQ: -1}
+var libaomDefaults = tuning{tune: -1, deltaqMode: -1, enableQM: -1, sharpness: -1, chromaDeltaQ: -1, rectPartitions: -1}
 
 // BenchmarkTunings compares libaom's tunings at equal SSIM (WebP's at
 // quality 75): each is calibrated, then its bytes and time are compared.
@@ -110,13 +111,14 @@ func BenchmarkTunings(b *testing.B) {
 		t    tuning
 	}{
 		{"libaom-defaults", d},
-		{"chosen", defaultTuning()},
+		{"chosen", defaultTuning(speed)},
 		{"tune-ssim", with(func(t *tuning) { t.tune = 1 })},
 		{"deltaq-0", with(func(t *tuning) { t.deltaqMode = 0 })},
 		{"deltaq-3", with(func(t *tuning) { t.deltaqMode = 3 })},
 		{"qm", with(func(t *tuning) { t.enableQM = 1 })},
 		{"sharpness-2", with(func(t *tuning) { t.sharpness = 2 })},
 		{"chroma-deltaq", with(func(t *tuning) { t.chromaDeltaQ = 1 })},
+		{"no-rect-partitions", with(func(t *tuning) { t.rectPartitions = 0 })},
 	}
 	for _, tu := range tunings {
 		b.Run(tu.name, func(b *testing.B) {

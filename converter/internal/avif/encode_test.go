@@ -61,20 +61,26 @@ func TestQualityScale(t *testing.T) {
 	}
 }
 
-// The mapping hits its calibrated anchors, stays in libaom's lossy range
-// (1-63) and never lowers quality as imgcells' quality rises.
+// The mapping hits its calibrated anchors at both speeds' tables, stays in
+// libaom's lossy range (1-63) and never lowers quality as imgcells'
+// quality rises.
 func TestCQLevel(t *testing.T) {
-	for _, a := range qualityAnchors {
-		if got := cqLevel(a.q); got != a.cq {
-			t.Errorf("cqLevel(%d) = %d, want the anchor's %d", a.q, got, a.cq)
+	for _, c := range []struct {
+		speed   int
+		anchors []anchor
+	}{{8, qualityAnchors[:]}, {DefaultSpeed, carefulAnchors[:]}} {
+		for _, a := range c.anchors {
+			if got := cqLevel(a.q, c.speed); got != a.cq {
+				t.Errorf("speed %d: cqLevel(%d) = %d, want the anchor's %d", c.speed, a.q, got, a.cq)
+			}
 		}
-	}
-	prev := 64
-	for q := 1; q <= 100; q++ {
-		cq := cqLevel(q)
-		if cq < 1 || cq > 63 || cq > prev {
-			t.Fatalf("cqLevel(%d) = %d after %d", q, cq, prev)
+		prev := 64
+		for q := 1; q <= 100; q++ {
+			cq := cqLevel(q, c.speed)
+			if cq < 1 || cq > 63 || cq > prev {
+				t.Fatalf("speed %d: cqLevel(%d) = %d after %d", c.speed, q, cq, prev)
+			}
+			prev = cq
 		}
-		prev = cq
 	}
 }
