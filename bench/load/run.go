@@ -82,7 +82,7 @@ func loadRun(ctx context.Context, st *stack.Stack, client *http.Client, base str
 		return loadResult{}, fmt.Errorf("no images in %s", o.images)
 	}
 	warm, jobs := plan(st, o, images)
-	accept := "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
+	accept := chromeAccept
 	for _, u := range warm { // warm the edge cache: these are the hits
 		if _, _, err := fetch(client, base+u, accept); err != nil {
 			return loadResult{}, fmt.Errorf("warming: %w", err)
@@ -153,3 +153,6 @@ func (r loadResult) print() {
 	row("hits", r.hits)
 	row("misses", r.misses)
 }
+
+// chromeAccept is the Accept header Chrome sends for images.
+const chromeAccept = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
