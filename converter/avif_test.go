@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+	"time"
 
 	"imgcells/contract"
 	"imgcells/converter/internal/hostile"
@@ -123,5 +124,13 @@ func TestAVIFSpeedBySize(t *testing.T) {
 		if ns != c.px*rate {
 			t.Errorf("%d pixels: the model prices %d ns, want %d at speed %d's rate", c.px, ns, c.px*rate, c.speed)
 		}
+	}
+	// A 3:2 photograph asked 1600 wide (1600×1067) is still made at speed 6.
+	p, err := Predict(hostile.JPEG{Width: 6000, Height: 4000}.Bytes(), mustVariant(t, "format=avif,quality=75,width=1600"), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Duration(1600 * 1067 * nsEncodeAVIFCareful); p.Format != contract.FormatAVIF || p.Width != 1600 || p.Height != 1067 || p.Encode != want {
+		t.Errorf("1600 wide: %s %dx%d, encode priced %v; want avif 1600x1067 at speed 6's %v", p.Format, p.Width, p.Height, p.Encode, want)
 	}
 }

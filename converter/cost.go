@@ -77,13 +77,13 @@ const (
 	nsEncodeAVIFCareful = 3000
 	nsEncodeAVIF        = 1200
 	nsEncodeAVIFAlpha   = 600
-	// avifCarefulPixels is the largest output coded at speed 6: a 1280×1280
-	// square, 1600×1067. At the same SSIM speed 8 needs 1.21 times speed
-	// 6's bytes (1.03-1.71 per photograph) for 0.45 times its encode time
-	// (avif's BenchmarkSpeedChoice); past this size
-	// the time would grow past what a miss should wait (the worst content
-	// of this size takes about 5 s of a core).
-	avifCarefulPixels = 1_700_000
+	// avifCarefulPixels is the largest output coded at speed 6, 1.7 MP: a
+	// 3:2 photograph 1600 wide, a 1280×1280 square. At the same SSIM speed
+	// 8 needs 1.21 times speed 6's bytes (1.03-1.71 per photograph) for
+	// 0.45 times its encode time (avif's BenchmarkSpeedChoice); past this
+	// size the time would grow past what a miss should wait (the worst
+	// content of this size takes about 5 s of a core).
+	avifCarefulPixels = 1600 * 1067
 	// maxAVIFPixels is the largest AVIF output on a full core (a 2048×2048
 	// square, 2560×1600): past it, or on a smaller share of a core past
 	// its share of it, the key gets WebP (avifFits). The worst content of
