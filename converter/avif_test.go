@@ -118,7 +118,7 @@ func TestAVIFSpeedBySize(t *testing.T) {
 		}
 		ns, _, _ := encodeCost(contract.FormatAVIF, c.px, 3)
 		rate := int64(nsEncodeAVIF)
-		if c.speed == 6 {
+		if c.speed == avifCarefulSpeed {
 			rate = nsEncodeAVIFCareful
 		}
 		if ns != c.px*rate {

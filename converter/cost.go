@@ -263,7 +263,7 @@ func encodeCost(f contract.Format, out, ch int64) (ns, mem, cmem int64) {
 		// output and its Go copy: at quality 100 of noise 1.3 bytes a pixel,
 		// 2.7 with a noisy alpha channel.
 		ns, cmem = out*nsEncodeAVIF, out*27
-		if avifSpeed(out) == 6 {
+		if avifSpeed(out) == avifCarefulSpeed {
 			ns, cmem = out*nsEncodeAVIFCareful, out*40
 		}
 		if ch == 4 {
@@ -288,12 +288,19 @@ func encodeCost(f contract.Format, out, ch int64) (ns, mem, cmem int64) {
 	return ns, mem, cmem
 }
 
-// avifSpeed is the libaom speed an AVIF of out pixels is encoded at: 6 up
-// to avifCarefulPixels, 8 above. It depends on the size alone, so a variant
-// key holds the same image whatever the memory of the function that made it.
+// The libaom speeds the converter encodes AVIF at (avifSpeed).
+const (
+	avifCarefulSpeed = 6
+	avifFastSpeed    = 8
+)
+
+// avifSpeed is the libaom speed an AVIF of out pixels is encoded at:
+// avifCarefulSpeed up to avifCarefulPixels, avifFastSpeed above. It depends
+// on the size alone, so a variant key holds the same image whatever the
+// memory of the function that made it.
 func avifSpeed(out int64) int {
 	if out <= avifCarefulPixels {
-		return 6
+		return avifCarefulSpeed
 	}
-	return 8
+	return avifFastSpeed
 }

@@ -155,10 +155,7 @@ func matchOne(c config, hs harnesses, k key, mu *sync.Mutex) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sh, n, err := lowestQuality(own.ssim-c.match, func(q int) (float64, int, error) {
-		m, err := encodeSSIM(c, hs.sharp, k, q, formatAVIF, fmt.Sprintf("sharp-q%d", q))
-		return m.ssim, m.bytes, err
-	})
+	sh, n, err := lowestAVIF(c, hs.sharp, k, own.ssim-c.match, "sharp")
 	if err != nil {
 		return "", err
 	}
@@ -168,10 +165,7 @@ func matchOne(c config, hs harnesses, k key, mu *sync.Mutex) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	av, n, err := lowestQuality(wp.ssim-c.match, func(q int) (float64, int, error) {
-		m, err := encodeSSIM(c, hs.imgcells, k, q, formatAVIF, fmt.Sprintf("imgcells-q%d", q))
-		return m.ssim, m.bytes, err
-	})
+	av, n, err := lowestAVIF(c, hs.imgcells, k, wp.ssim-c.match, "imgcells")
 	if err != nil {
 		return "", err
 	}
@@ -182,6 +176,15 @@ func matchOne(c config, hs harnesses, k key, mu *sync.Mutex) (string, error) {
 	c.asWebP[k] = [2]matched{wp, av}
 	mu.Unlock()
 	return lines, nil
+}
+
+// lowestAVIF is lowestQuality for h's AVIF of k, each try in its own file
+// (who-q<quality>).
+func lowestAVIF(c config, h *harness, k key, target float64, who string) (matched, int, error) {
+	return lowestQuality(target, func(q int) (float64, int, error) {
+		m, err := encodeSSIM(c, h, k, q, formatAVIF, fmt.Sprintf("%s-q%d", who, q))
+		return m.ssim, m.bytes, err
+	})
 }
 
 // encodeSSIM has h encode k at quality q into who's file, untimed, and

@@ -72,9 +72,6 @@ func encode(ctx context.Context, pix []byte, w, h, ch, cq, speed, threads int, t
 		return fail(err)
 	}
 	p := params{w: w, h: h, speed: speed, threads: max(threads, 1), t: t}
-	if p.speed == 0 {
-		p.speed = DefaultSpeed
-	}
 	yuv := toYUV420(pix, w, h, ch)
 	colour, err := p.encodePlanes(yuv.y, yuv.cb, yuv.cr, cq, false)
 	if err != nil {
