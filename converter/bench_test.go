@@ -45,8 +45,12 @@ func BenchmarkResize(b *testing.B) {
 	for i := range src.pix {
 		src.pix[i] = byte(i * 7)
 	}
-	p := makePlan(src.w, src.h, 1, contract.Variant{Format: contract.FormatWebP, Quality: 75, Width: 640})
-	for b.Loop() {
-		resize(src, p, func(n int) []byte { return make([]byte, n) })
+	for _, w := range []int{640, 1280} {
+		p := makePlan(src.w, src.h, 1, contract.Variant{Format: contract.FormatWebP, Quality: 75, Width: w})
+		b.Run(fmt.Sprint(w), func(b *testing.B) {
+			for b.Loop() {
+				resize(src, p, func(n int) []byte { return make([]byte, n) })
+			}
+		})
 	}
 }

@@ -1,3 +1,11 @@
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#elif defined(__ARM_NEON)
+#include <arm_neon.h>
+#endif
+
 #include "resample.h"
 
 /* The fixed-point convention of resize.go: weights sum to 1<<14. */
@@ -6,57 +14,170 @@ static inline uint8_t clamp8(int32_t v) {
 	return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 }
 
-void rs_hpass(const uint8_t *in, int in_stride, uint8_t *out, int out_n, int ch,
+/* The horizontal pass's weighted sum of n pixels from p, clamped: the
+ * bytes of its ch lanes, packed little-endian into the result. */
+static inline uint32_t rs_tap_sums_scalar(const uint8_t *p, int ch, const int32_t *w, int n) {
+	int32_t s[4] = {0, 0, 0, 0};
+	for (int k = 0; k < n; k++) {
+		for (int c = 0; c < ch; c++) s[c] += p[ch * k + c] * w[k];
+	}
+	uint32_t v = 0;
+	for (int c = 0; c < ch; c++) v |= (uint32_t)clamp8(s[c]) << (8 * c);
+	return v;
+}
+
+/* One output pixel of the horizontal pass: the weighted sum of n pixels
+ * from p, lanes r, g, b(, a). The SIMD forms load 4 bytes a pixel, so for
+ * 3-channel rows they read one byte past the last pixel they use
+ * (rs_hpass keeps that inside the buffer) and drop the fourth lane. The
+ * products and sums are the scalar loop's, exactly: weights fit in 16 bits
+ * (their magnitude stays below 2.0, 1<<15), samples in 8. */
+static inline uint32_t rs_tap_sums(const uint8_t *p, int ch, const int32_t *w, int n) {
+#if defined(__SSE2__)
+	const __m128i zero = _mm_setzero_si128();
+	__m128i acc = zero;
+	int k = 0;
+	for (; k + 1 < n; k += 2) {
+		uint32_t a, b;
+		memcpy(&a, p + ch * k, 4);
+		memcpy(&b, p + ch * (k + 1), 4);
+		/* r0 r1 g0 g1 b0 b1 a0 a1 as 16-bit lanes, times (w0, w1) pairs. */
+		__m128i ab = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)a), _mm_cvtsi32_si128((int)b));
+		ab = _mm_unpacklo_epi8(ab, zero);
+		const __m128i ww = _mm_set1_epi32((int)(((uint32_t)w[k + 1] << 16) | ((uint32_t)w[k] & 0xffff)));
+		acc = _mm_add_epi32(acc, _mm_madd_epi16(ab, ww));
+	}
+	if (k < n) {
+		uint32_t a;
+		memcpy(&a, p + ch * k, 4);
+		__m128i v = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)a), zero);
+		v = _mm_unpacklo_epi16(v, zero);
+		acc = _mm_add_epi32(acc, _mm_madd_epi16(v, _mm_set1_epi32((int)((uint32_t)w[k] & 0xffff))));
+	}
+	acc = _mm_srai_epi32(_mm_add_epi32(acc, _mm_set1_epi32(1 << 13)), 14);
+	acc = _mm_packs_epi32(acc, acc);
+	return (uint32_t)_mm_cvtsi128_si32(_mm_packus_epi16(acc, acc));
+#elif defined(__ARM_NEON)
+	int32x4_t acc = vdupq_n_s32(0);
+	for (int k = 0; k < n; k++) {
+		uint32_t a;
+		memcpy(&a, p + ch * k, 4);
+		const int16x4_t v = vreinterpret_s16_u16(vget_low_u16(vmovl_u8(vreinterpret_u8_u32(vdup_n_u32(a)))));
+		acc = vmlal_n_s16(acc, v, (int16_t)w[k]);
+	}
+	const int16x4_t v = vqmovn_s32(vrshrq_n_s32(acc, 14));
+	return vget_lane_u32(vreinterpret_u32_u8(vqmovun_s16(vcombine_s16(v, v))), 0);
+#else
+	return rs_tap_sums_scalar(p, ch, w, n);
+#endif
+}
+
+
+void rs_hpass(const uint8_t *in, long in_len, int in_stride, uint8_t *out, int out_n, int ch,
               int y0, int y1, rs_taps t) {
 	for (int y = y0; y < y1; y++) {
-		const uint8_t *row = in + (long)y * in_stride;
+		const long row = (long)y * in_stride;
 		uint8_t *o = out + (long)y * out_n * ch;
-		if (ch == 3) {
-			for (int i = 0; i < out_n; i++) {
-				const uint8_t *p = row + t.start[i] * 3;
-				const int32_t *w = t.w + t.off[i];
-				int32_t r = 0, g = 0, b = 0;
-				for (int k = 0; k < t.n[i]; k++) {
-					r += p[3 * k] * w[k];
-					g += p[3 * k + 1] * w[k];
-					b += p[3 * k + 2] * w[k];
-				}
-				o[3 * i] = clamp8(r);
-				o[3 * i + 1] = clamp8(g);
-				o[3 * i + 2] = clamp8(b);
+		for (int i = 0; i < out_n; i++) {
+			const long at = row + (long)t.start[i] * ch;
+			const int n = t.n[i];
+			uint32_t v;
+			/* 4-byte loads of 3-byte pixels: the last one must not
+			 * reach past the buffer. */
+			if (ch == 4 || at + (long)n * 3 + 1 <= in_len) {
+				v = rs_tap_sums(in + at, ch, t.w + t.off[i], n);
+			} else {
+				v = rs_tap_sums_scalar(in + at, ch, t.w + t.off[i], n);
 			}
-		} else {
-			for (int i = 0; i < out_n; i++) {
-				const uint8_t *p = row + t.start[i] * 4;
-				const int32_t *w = t.w + t.off[i];
-				int32_t r = 0, g = 0, b = 0, a = 0;
-				for (int k = 0; k < t.n[i]; k++) {
-					r += p[4 * k] * w[k];
-					g += p[4 * k + 1] * w[k];
-					b += p[4 * k + 2] * w[k];
-					a += p[4 * k + 3] * w[k];
-				}
-				o[4 * i] = clamp8(r);
-				o[4 * i + 1] = clamp8(g);
-				o[4 * i + 2] = clamp8(b);
-				o[4 * i + 3] = clamp8(a);
+			if (ch == 4) {
+				memcpy(o + 4 * i, &v, 4);
+			} else {
+				o[3 * i] = (uint8_t)v;
+				o[3 * i + 1] = (uint8_t)(v >> 8);
+				o[3 * i + 2] = (uint8_t)(v >> 16);
 			}
 		}
 	}
 }
 
+/* Columns [x, x+16) of one vertical-pass output row, kept in registers
+ * over all n taps (rows src + k*stride), then rounded and clamped like
+ * clamp8. Returns how many columns it did (16, or 0 without SIMD). */
+static inline int rs_vcols16(const uint8_t *src, long stride, const int32_t *w, int n, uint8_t *o) {
+#if defined(__SSE2__)
+	const __m128i zero = _mm_setzero_si128();
+	__m128i a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+	int k = 0;
+	for (; k + 1 < n; k += 2) {
+		const __m128i r0 = _mm_loadu_si128((const __m128i *)(src + k * stride));
+		const __m128i r1 = _mm_loadu_si128((const __m128i *)(src + (k + 1) * stride));
+		const __m128i ww = _mm_set1_epi32((int)(((uint32_t)w[k + 1] << 16) | ((uint32_t)w[k] & 0xffff)));
+		/* Row k's and row k+1's samples side by side, as 16-bit pairs. */
+		const __m128i lo = _mm_unpacklo_epi8(r0, r1), hi = _mm_unpackhi_epi8(r0, r1);
+		a0 = _mm_add_epi32(a0, _mm_madd_epi16(_mm_unpacklo_epi8(lo, zero), ww));
+		a1 = _mm_add_epi32(a1, _mm_madd_epi16(_mm_unpackhi_epi8(lo, zero), ww));
+		a2 = _mm_add_epi32(a2, _mm_madd_epi16(_mm_unpacklo_epi8(hi, zero), ww));
+		a3 = _mm_add_epi32(a3, _mm_madd_epi16(_mm_unpackhi_epi8(hi, zero), ww));
+	}
+	if (k < n) {
+		const __m128i r0 = _mm_loadu_si128((const __m128i *)(src + k * stride));
+		const __m128i ww = _mm_set1_epi32((int)((uint32_t)w[k] & 0xffff));
+		const __m128i lo = _mm_unpacklo_epi8(r0, zero), hi = _mm_unpackhi_epi8(r0, zero);
+		a0 = _mm_add_epi32(a0, _mm_madd_epi16(_mm_unpacklo_epi16(lo, zero), ww));
+		a1 = _mm_add_epi32(a1, _mm_madd_epi16(_mm_unpackhi_epi16(lo, zero), ww));
+		a2 = _mm_add_epi32(a2, _mm_madd_epi16(_mm_unpacklo_epi16(hi, zero), ww));
+		a3 = _mm_add_epi32(a3, _mm_madd_epi16(_mm_unpackhi_epi16(hi, zero), ww));
+	}
+	/* clamp8: (v + 2^13) >> 14, then saturate to 0..255 (the packs). */
+	const __m128i half = _mm_set1_epi32(1 << 13);
+	a0 = _mm_srai_epi32(_mm_add_epi32(a0, half), 14);
+	a1 = _mm_srai_epi32(_mm_add_epi32(a1, half), 14);
+	a2 = _mm_srai_epi32(_mm_add_epi32(a2, half), 14);
+	a3 = _mm_srai_epi32(_mm_add_epi32(a3, half), 14);
+	_mm_storeu_si128((__m128i *)o, _mm_packus_epi16(_mm_packs_epi32(a0, a1), _mm_packs_epi32(a2, a3)));
+	return 16;
+#elif defined(__ARM_NEON)
+	int32x4_t a0 = vdupq_n_s32(0), a1 = a0, a2 = a0, a3 = a0;
+	for (int k = 0; k < n; k++) {
+		const uint8x16_t r = vld1q_u8(src + k * stride);
+		const int16x8_t lo = vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(r)));
+		const int16x8_t hi = vreinterpretq_s16_u16(vmovl_u8(vget_high_u8(r)));
+		const int16_t wk = (int16_t)w[k];
+		a0 = vmlal_n_s16(a0, vget_low_s16(lo), wk);
+		a1 = vmlal_n_s16(a1, vget_high_s16(lo), wk);
+		a2 = vmlal_n_s16(a2, vget_low_s16(hi), wk);
+		a3 = vmlal_n_s16(a3, vget_high_s16(hi), wk);
+	}
+	/* clamp8: rounding shift by 14, then saturate to 0..255. */
+	const int16x8_t lo = vcombine_s16(vqmovn_s32(vrshrq_n_s32(a0, 14)), vqmovn_s32(vrshrq_n_s32(a1, 14)));
+	const int16x8_t hi = vcombine_s16(vqmovn_s32(vrshrq_n_s32(a2, 14)), vqmovn_s32(vrshrq_n_s32(a3, 14)));
+	vst1q_u8(o, vcombine_u8(vqmovun_s16(lo), vqmovun_s16(hi)));
+	return 16;
+#else
+	(void)src, (void)stride, (void)w, (void)n, (void)o;
+	return 0;
+#endif
+}
+
 void rs_vpass(const uint8_t *src, int src_stride, int row_bytes, uint8_t *out, int y0, int y1,
               rs_taps t, int32_t *acc) {
 	for (int y = y0; y < y1; y++) {
-		for (int x = 0; x < row_bytes; x++) acc[x] = 0;
 		const int32_t *w = t.w + t.off[y];
-		for (int k = 0; k < t.n[y]; k++) {
-			const uint8_t *row = src + (long)(t.start[y] + k) * src_stride;
-			const int32_t wk = w[k];
-			for (int x = 0; x < row_bytes; x++) acc[x] += row[x] * wk;
-		}
+		const int n = t.n[y];
+		const uint8_t *first = src + (long)t.start[y] * src_stride;
 		uint8_t *o = out + (long)y * row_bytes;
-		for (int x = 0; x < row_bytes; x++) o[x] = clamp8(acc[x]);
+		int x = 0;
+		for (int step; x + 16 <= row_bytes && (step = rs_vcols16(first + x, src_stride, w, n, o + x)) > 0;) {
+			x += step;
+		}
+		/* The last columns (or all, without SIMD): the plain loop. */
+		for (int i = x; i < row_bytes; i++) acc[i] = 0;
+		for (int k = 0; k < n; k++) {
+			const uint8_t *row = first + (long)k * src_stride;
+			const int32_t wk = w[k];
+			for (int i = x; i < row_bytes; i++) acc[i] += row[i] * wk;
+		}
+		for (int i = x; i < row_bytes; i++) o[i] = clamp8(acc[i]);
 	}
 }
 

@@ -10,8 +10,9 @@ typedef struct {
 } rs_taps;
 
 /* rs_hpass filters rows [y0, y1) of in (rows of in_stride bytes, ch bytes
- * per pixel) into out (out_n pixels per row). */
-void rs_hpass(const uint8_t *in, int in_stride, uint8_t *out, int out_n, int ch,
+ * per pixel, in_len bytes readable from in) into out (out_n pixels per
+ * row). */
+void rs_hpass(const uint8_t *in, long in_len, int in_stride, uint8_t *out, int out_n, int ch,
               int y0, int y1, rs_taps t);
 
 /* rs_vpass computes output rows [y0, y1) of row_bytes each from the rows

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand"
+	"syscall"
 	"testing"
 )
 
@@ -18,6 +19,13 @@ func TestResampleMatchesReference(t *testing.T) {
 				src := make([]byte, inW*inH*ch)
 				if _, err := rng.Read(src); err != nil {
 					t.Fatal(err)
+				}
+				if inW == 300 {
+					// Only 0 and 255: the lobes overshoot both ends, so the
+					// SIMD packs' saturation is checked against clamp8.
+					for i := range src {
+						src[i] = byte(-int8(src[i] >> 7))
+					}
 				}
 				tx := makeTaps(0, inW, outW, inW)
 				mid := make([]byte, outW*inH*ch)
@@ -117,4 +125,57 @@ func refBox(src []byte, stride, nw, nh, ch, kx, ky int) []byte {
 		}
 	}
 	return out
+}
+
+// The SIMD loops multiply 16-bit samples by 16-bit weights: every weight
+// makeTaps can produce stays below 2.0 (1<<15) in magnitude, whatever the
+// scale, the crop and the image edge.
+func TestTapWeightsFitSixteenBits(t *testing.T) {
+	for inN := 1; inN <= 300; inN++ {
+		for _, outN := range []int{1, 2, 3, 5, 7, 64, 299, 300, 301, 640, 1111} {
+			for _, in0 := range []int{0, inN / 3} {
+				n := inN - in0
+				tp := makeTaps(in0, n, outN, inN)
+				for _, w := range tp.w {
+					if w >= 1<<15 || w <= -(1<<15) {
+						t.Fatalf("%d samples (from %d) to %d: weight %d does not fit in 16 bits", n, in0, outN, w)
+					}
+				}
+			}
+		}
+	}
+}
+
+// The horizontal pass loads four bytes a pixel, so a 3-byte pixel's load
+// reaches one byte beyond it: it must never reach past the buffer. The
+// raster here ends on the last byte before an unreadable page; reading past
+// it kills the test binary.
+func TestHpassReadsNothingPastItsBuffer(t *testing.T) {
+	page := syscall.Getpagesize()
+	mem, err := syscall.Mmap(-1, 0, 2*page, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Skip("no anonymous mmap:", err)
+	}
+	defer func() { _ = syscall.Munmap(mem) }()
+	if err := syscall.Mprotect(mem[page:], syscall.PROT_NONE); err != nil {
+		t.Skip("no mprotect:", err)
+	}
+	for _, c := range [][3]int{{40, 9, 17}, {41, 7, 40}, {5, 3, 2}, {100, 13, 100}} {
+		inW, inH, outW := c[0], c[1], c[2]
+		n := inW * inH * 3
+		in := mem[page-n : page]
+		for i := range in {
+			in[i] = byte(i * 13)
+		}
+		tx := makeTaps(0, inW, outW, inW)
+		out := make([]byte, outW*inH*3)
+		hpassRows(in, inW*3, out, &tx, 3, 0, inH)
+		ref := make([]byte, len(out))
+		for y := range inH {
+			refHpass(in[y*inW*3:(y+1)*inW*3], ref[y*outW*3:(y+1)*outW*3], &tx, 3)
+		}
+		if !bytes.Equal(out, ref) {
+			t.Fatalf("%dx%d to %d wide: the pass at the buffer's end differs from the reference", inW, inH, outW)
+		}
+	}
 }
