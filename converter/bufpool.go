@@ -59,7 +59,9 @@ func (p *bufPool) get(n int) []byte {
 		return b[:n]
 	}
 	p.mu.Unlock()
-	return make([]byte, n)
+	b := make([]byte, n)
+	adviseHugePages(b)
+	return b
 }
 
 // put offers a buffer back; the smallest ones are dropped when full.

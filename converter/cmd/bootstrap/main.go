@@ -71,12 +71,15 @@ func setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 // logInit logs what the init phase cost the process (its CPU time and the
 // fresh pages it touched), so an invoke's own share of either can be told
 // apart from the process's start: the emulator and Lambda start the
-// runtime for the first request.
+// runtime for the first request. It also names the kernel's transparent
+// huge page mode: "madvise" or "always" means the huge pages the converter
+// asks for are granted (contract.ConverterGlibcTunables).
 func logInit(logger *slog.Logger) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return
 	}
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	logger.Info("init", "cpu_ms", float64(cpu.Microseconds())/1000, "minor_faults", ru.Minflt)
+	logger.Info("init", "cpu_ms", float64(cpu.Microseconds())/1000, "minor_faults", ru.Minflt,
+		"transparent_hugepage", converter.HugePageMode())
 }

@@ -1,0 +1,54 @@
+package converter
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+func TestSelectedHugePageMode(t *testing.T) {
+	for in, want := range map[string]string{
+		"always [madvise] never\n": "madvise",
+		"[always] madvise never\n": "always",
+		"always madvise [never]\n": "never",
+		"":                         "unavailable",
+		"garbled]":                 "unavailable",
+	} {
+		if got := selectedMode(in); got != want {
+			t.Errorf("selectedMode(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A fresh pool buffer of several huge pages is advised: the kernel lists the
+// advice (the "hg" flag of VmFlags in /proc/self/smaps) on a mapping that
+// holds the buffer.
+func TestFreshPoolBuffersAskForHugePages(t *testing.T) {
+	if HugePageMode() == "unavailable" {
+		t.Skip("this kernel has no transparent huge pages")
+	}
+	b := pixelPool.get(8 * hugePage)
+	defer pixelPool.put(b)
+	mid := uintptr(unsafe.Pointer(&b[4*hugePage]))
+	smaps, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		t.Skip("no /proc/self/smaps:", err)
+	}
+	var inside bool
+	for l := range strings.SplitSeq(string(smaps), "\n") {
+		var lo, hi uintptr
+		if n, _ := fmt.Sscanf(l, "%x-%x", &lo, &hi); n == 2 {
+			inside = lo <= mid && mid < hi
+			continue
+		}
+		if inside && strings.HasPrefix(l, "VmFlags:") {
+			if !strings.Contains(l, " hg") {
+				t.Fatalf("the buffer's mapping is not advised for huge pages: %s", l)
+			}
+			return
+		}
+	}
+	t.Fatal("the buffer's mapping is not in /proc/self/smaps")
+}
