@@ -125,6 +125,10 @@ func checkConverterEnv(t *testing.T, d *deployment, fn *recorded, region, primar
 	if !env[contract.EnvOriginVerifySecret].ContainsSecrets() {
 		t.Errorf("%s: the origin-verify secret is not a Pulumi secret", fn.Name)
 	}
+	// The C library reads this one at start: malloc asks for huge pages.
+	if v, ok := env[contract.EnvGlibcTunables]; !ok || !plain(v).IsString() || plain(v).StringValue() != contract.ConverterGlibcTunables {
+		t.Errorf("%s: %s is %v, want %q", fn.Name, contract.EnvGlibcTunables, v, contract.ConverterGlibcTunables)
+	}
 	vars := map[string]string{
 		contract.EnvRegion:         region,
 		contract.EnvFunctionMemory: strconv.Itoa(num(fn.Inputs, "memorySize")),

@@ -41,6 +41,7 @@ func (e converterEnv) variables(s ConverterSettings) pulumi.StringMap {
 		contract.EnvMaxSourceBytes:      pulumi.String(strconv.FormatInt(s.MaxSourceBytes, 10)),
 		contract.EnvMaxSourcePixels:     pulumi.String(strconv.FormatInt(s.MaxSourcePixels, 10)),
 		contract.EnvMaxFrames:           pulumi.String(strconv.Itoa(s.MaxFrames)),
+		contract.EnvGlibcTunables:       pulumi.String(contract.ConverterGlibcTunables),
 	}
 }
 

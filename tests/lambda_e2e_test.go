@@ -21,6 +21,7 @@ import (
 	"github.com/chai2010/webp"
 
 	"imgcells/contract"
+	"imgcells/converter"
 	"imgcells/converter/httpapi"
 	"imgcells/converter/lambdazip"
 	"imgcells/converter/lambdazip/rie"
@@ -80,6 +81,7 @@ func startRIE(t *testing.T, srv *storetest.Server, extraEnv []string, cmdline ..
 		"IMGCELLS_TRANSFORMED_BUCKET=transformed",
 		"IMGCELLS_ORIGIN_VERIFY_SECRET=" + rieSecret,
 		"IMGCELLS_S3_ENDPOINT=" + srv.Endpoint,
+		contract.EnvGlibcTunables + "=" + contract.ConverterGlibcTunables, // as the stack sets it
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	f, err := rie.Start(ctx, bin, append(env, extraEnv...), t.TempDir(), cmdline...)
@@ -315,12 +317,16 @@ func checkInitReport(t *testing.T, logs func() string) {
 			Msg         string  `json:"msg"`
 			CPUMS       float64 `json:"cpu_ms"`
 			MinorFaults int64   `json:"minor_faults"`
+			HugePages   string  `json:"transparent_hugepage"`
 		}
 		if json.Unmarshal([]byte(l), &line) != nil || line.Msg != "init" {
 			continue
 		}
 		if line.CPUMS <= 0 || line.MinorFaults <= 0 {
 			t.Errorf("init line %s: want its CPU time and page faults", l)
+		}
+		if line.HugePages != converter.HugePageMode() {
+			t.Errorf("init line %s: want the kernel's transparent huge page mode, %q", l, converter.HugePageMode())
 		}
 		return
 	}

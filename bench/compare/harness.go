@@ -77,7 +77,7 @@ func (h *harness) stop() {
 type harnesses struct{ imgcells, sharp *harness }
 
 func startHarnesses(c config) (harnesses, error) {
-	goH, err := startHarness("imgcells", []string{"GOMAXPROCS=1"}, c.goHarness)
+	goH, err := startHarness("imgcells", c.imgcellsEnv(), c.goHarness)
 	if err != nil {
 		return harnesses{}, err
 	}

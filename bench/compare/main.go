@@ -21,6 +21,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"imgcells/contract"
 )
 
 const (
@@ -45,6 +47,7 @@ type config struct {
 	match     float64            // how far below imgcells' SSIM sharp's may be
 	matchJobs int                // matching conversions run at once
 	sharpAVIF string             // sharp's avif() options as JSON, over its defaults
+	tunables  string             // GLIBC_TUNABLES for imgcells' processes
 	coldImage string             // the image whose fresh-process time is the headline
 	pin       []string           // command prefix that pins a fresh process to one core
 	sharpQ    map[key]int        // sharp's quality per image and width
@@ -58,6 +61,16 @@ func (c config) qualityOf(k key, who string) int {
 		return q
 	}
 	return c.quality
+}
+
+// imgcellsEnv is the environment of imgcells' processes: one thread, and
+// the C library's settings the deployed converter runs with (-tunables).
+func (c config) imgcellsEnv() []string {
+	env := []string{"GOMAXPROCS=1"}
+	if c.tunables != "" {
+		env = append(env, contract.EnvGlibcTunables+"="+c.tunables)
+	}
+	return env
 }
 
 // sharpEnv is the environment of sharp's processes.
@@ -89,6 +102,7 @@ func main() {
 	flag.Float64Var(&c.match, "match", 0, "AVIF: sharp's SSIM may be this far below imgcells' (0: sharp at least as similar)")
 	flag.IntVar(&c.matchJobs, "match-jobs", 2, "AVIF: untimed quality-matching conversions run at once")
 	flag.StringVar(&c.sharpAVIF, "sharp-avif", "", `AVIF: sharp's avif() options as JSON, e.g. {"chromaSubsampling":"4:2:0"} (defaults otherwise)`)
+	flag.StringVar(&c.tunables, "tunables", contract.ConverterGlibcTunables, "GLIBC_TUNABLES for imgcells' processes, as the stack sets it for the Lambda (empty: none)")
 	flag.StringVar(&c.coldImage, "cold-image", "", "AVIF: the image whose fresh-process time at the largest width is the headline (default: the JPEG nearest 12 MP)")
 	flag.Parse()
 	if c.format != formatWebP && c.format != formatAVIF {

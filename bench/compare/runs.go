@@ -120,7 +120,7 @@ func coldRuns(c config) (results, error) {
 					env  []string
 					argv []string
 				}{
-					{"imgcells", []string{"GOMAXPROCS=1"}, []string{c.imgconv, "-in", img, "-variant",
+					{"imgcells", c.imgcellsEnv(), []string{c.imgconv, "-in", img, "-variant",
 						fmt.Sprintf("format=%s,quality=%d,width=%d", c.format, c.qualityOf(k, "imgcells"), w),
 						"-out", c.outPath(img, w, "imgcells-cold", c.format)}},
 					{"sharp", c.sharpEnv(), []string{c.node, c.sharpHarness, "once", img, strconv.Itoa(w),

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"imgcells/contract"
 	"imgcells/converter/lambdazip/rie"
 	"imgcells/converter/store/storetest"
 	"imgcells/local/stack"
@@ -65,6 +66,7 @@ func (s *s3Server) env() []string {
 		"IMGCELLS_PRIMARY_REGION=" + s.srv.Region,
 		"IMGCELLS_TRANSFORMED_BUCKET=transformed",
 		"IMGCELLS_S3_ENDPOINT=" + s.srv.Endpoint,
+		contract.EnvGlibcTunables + "=" + contract.ConverterGlibcTunables, // as the stack sets it
 	}
 }
 
