@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jpeglib.h>
 #include <jerror.h>
@@ -17,13 +18,29 @@ typedef struct {
 	char msg[JMSG_LENGTH_MAX];
 } jt_err;
 
+/* jt_src reads a file that is still arriving into one buffer of its full
+ * size: bytes [0, *avail) are there; *state says whether more will come.
+ * fill_input_buffer waits for more instead of suspending, so libjpeg never
+ * has to back up (a suspending source would have to keep every byte since
+ * the last MCU boundary, which the whole-file buffer does anyway, but
+ * libjpeg's own bookkeeping of it is easy to get wrong). */
+typedef struct {
+	struct jpeg_source_mgr pub;
+	const JOCTET *base;
+	size_t size, given;
+	const int64_t *avail;
+	const int32_t *state;
+} jt_src;
+
 struct jt_dec {
 	struct jpeg_decompress_struct cinfo;
 	struct jpeg_progress_mgr progress;
 	jt_err err;
+	jt_src src;
 	int created, started;
 	const int32_t *abort; /* the caller's deadline, or NULL */
 	int aborted;
+	int arrival_failed;
 };
 
 /* A progressive JPEG may hold thousands of tiny scans, each a pass over
@@ -65,6 +82,64 @@ static void jt_emit(j_common_ptr c, int level) {
 
 static void jt_output(j_common_ptr c) { (void)c; }
 
+static void jt_src_init(j_decompress_ptr c) { (void)c; }
+static void jt_src_term(j_decompress_ptr c) { (void)c; }
+
+static boolean jt_src_fill(j_decompress_ptr c) {
+	static const JOCTET eoi[2] = {0xFF, JPEG_EOI};
+	jt_dec *dec = (jt_dec *)c->client_data;
+	jt_src *s = &dec->src;
+	jt_err *e = (jt_err *)c->err;
+	for (;;) {
+		size_t n = (size_t)__atomic_load_n(s->avail, __ATOMIC_ACQUIRE);
+		int state = __atomic_load_n(s->state, __ATOMIC_ACQUIRE);
+		if (state == JT_COMPLETE) {
+			/* The last bytes may have landed between the two loads. */
+			n = (size_t)__atomic_load_n(s->avail, __ATOMIC_ACQUIRE);
+		}
+		if (n > s->size) n = s->size;
+		if (n > s->given) {
+			s->pub.next_input_byte = s->base + s->given;
+			s->pub.bytes_in_buffer = n - s->given;
+			s->given = n;
+			return TRUE;
+		}
+		if (state == JT_FAILED) {
+			dec->arrival_failed = 1;
+			snprintf(e->msg, sizeof(e->msg), "the file stopped arriving");
+			longjmp(e->jump, 1);
+		}
+		if (state == JT_COMPLETE) {
+			/* All of it is here and libjpeg wants more: truncated, as
+			 * jpeg_mem_src says it (a warning jt_emit makes an error). */
+			WARNMS(c, JWRN_JPEG_EOF);
+			s->pub.next_input_byte = eoi;
+			s->pub.bytes_in_buffer = 2;
+			return TRUE;
+		}
+		if (abort_set(dec->abort)) {
+			dec->aborted = 1;
+			snprintf(e->msg, sizeof(e->msg), "stopped at the deadline");
+			longjmp(e->jump, 1);
+		}
+		/* Waiting on the network: a tenth of a millisecond at a time. */
+		struct timespec ts = {0, 100000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void jt_src_skip(j_decompress_ptr c, long n) {
+	jt_src *s = &((jt_dec *)c->client_data)->src;
+	if (n <= 0) return;
+	while ((size_t)n > s->pub.bytes_in_buffer) {
+		n -= (long)s->pub.bytes_in_buffer;
+		s->pub.bytes_in_buffer = 0;
+		(void)jt_src_fill(c);
+	}
+	s->pub.next_input_byte += n;
+	s->pub.bytes_in_buffer -= (size_t)n;
+}
+
 jt_dec *jt_new(void) {
 	jt_dec *d = calloc(1, sizeof(*d));
 	return d;
@@ -80,7 +155,14 @@ const char *jt_error(jt_dec *d) { return d->err.msg; }
 
 int jt_aborted(jt_dec *d) { return d->aborted; }
 
+int jt_arrival_failed(jt_dec *d) { return d->arrival_failed; }
+
 int jt_open(jt_dec *d, const unsigned char *src, size_t len, int denom, const int32_t *abort, jt_info *info) {
+	return jt_open_arriving(d, src, len, NULL, NULL, denom, abort, info);
+}
+
+int jt_open_arriving(jt_dec *d, const unsigned char *src, size_t len, const int64_t *avail, const int32_t *state,
+                     int denom, const int32_t *abort, jt_info *info) {
 	d->abort = abort;
 	d->cinfo.err = jpeg_std_error(&d->err.pub);
 	d->err.pub.error_exit = jt_error_exit;
@@ -92,7 +174,20 @@ int jt_open(jt_dec *d, const unsigned char *src, size_t len, int denom, const in
 	d->cinfo.client_data = d;
 	d->progress.progress_monitor = jt_progress;
 	d->cinfo.progress = &d->progress;
-	jpeg_mem_src(&d->cinfo, src, (unsigned long)len);
+	if (avail == NULL) {
+		jpeg_mem_src(&d->cinfo, src, (unsigned long)len);
+	} else {
+		d->src.base = src;
+		d->src.size = len;
+		d->src.avail = avail;
+		d->src.state = state;
+		d->src.pub.init_source = jt_src_init;
+		d->src.pub.fill_input_buffer = jt_src_fill;
+		d->src.pub.skip_input_data = jt_src_skip;
+		d->src.pub.resync_to_restart = jpeg_resync_to_restart;
+		d->src.pub.term_source = jt_src_term;
+		d->cinfo.src = &d->src.pub;
+	}
 	jpeg_read_header(&d->cinfo, TRUE);
 	info->width = (int)d->cinfo.image_width;
 	info->height = (int)d->cinfo.image_height;

@@ -48,11 +48,49 @@ func ScaledSize(w, h, denom int) (int, int) {
 	return (w + denom - 1) / denom, (h + denom - 1) / denom
 }
 
+// ErrArrival is returned when the file being decoded stopped arriving
+// (Arriving's state became Failed): the network's fault, not the file's.
+var ErrArrival = errors.New("jpegturbo: the file stopped arriving")
+
+// The states of an Arriving file.
+const (
+	Arrived int32 = C.JT_COMPLETE // every byte is in Data
+	Failed  int32 = C.JT_FAILED   // no more bytes will come
+)
+
+// Arriving is a JPEG file still being received: Data has its whole length,
+// and its first *Avail bytes are there. The writer stores bytes into Data,
+// then their new count into *Avail, then Arrived or Failed into *State once
+// no more will come, all with sync/atomic; Avail and State must be pinned
+// while a decode reads them (DecodeArriving pins them).
+type Arriving struct {
+	Data  []byte
+	Avail *int64
+	State *int32
+}
+
 // Decode decodes src scaled by 1/denom (1, 2, 4 or 8). alloc, when not
 // nil, provides the pixel buffer (its old contents are overwritten). It
 // stops with ErrAborted soon after ctx ends: libjpeg's progress monitor
 // checks at every row group of every scan.
 func Decode(ctx context.Context, src []byte, denom int, alloc func(n int) []byte) (*Image, error) {
+	return decode(ctx, Arriving{Data: src}, denom, alloc)
+}
+
+// DecodeArriving is Decode of a file that is still arriving: libjpeg
+// decodes what is there and waits for the rest as it needs it, so reading
+// the file and decoding it overlap. A file that ends short of what its
+// scans need is ErrCorrupt (truncated), as with Decode; a failed arrival
+// is ErrArrival.
+func DecodeArriving(ctx context.Context, src Arriving, denom int, alloc func(n int) []byte) (*Image, error) {
+	if src.Avail == nil || src.State == nil {
+		return nil, errors.New("jpegturbo: an arriving file needs its byte count and state")
+	}
+	return decode(ctx, src, denom, alloc)
+}
+
+func decode(ctx context.Context, a Arriving, denom int, alloc func(n int) []byte) (*Image, error) {
+	src := a.Data
 	if len(src) == 0 {
 		return nil, fmt.Errorf("%w: empty input", ErrCorrupt)
 	}
@@ -76,11 +114,22 @@ func Decode(ctx context.Context, src []byte, denom int, alloc func(n int) []byte
 		if C.jt_aborted(d) != 0 {
 			return fmt.Errorf("%w: %w", ErrAborted, context.Cause(ctx))
 		}
+		if C.jt_arrival_failed(d) != 0 {
+			return ErrArrival
+		}
 		return fmt.Errorf("%w: %s", ErrCorrupt, C.GoString(C.jt_error(d)))
 	}
 
 	var info C.jt_info
-	if C.jt_open(d, (*C.uchar)(unsafe.Pointer(&src[0])), C.size_t(len(src)), C.int(denom), (*C.int32_t)(stop.Ptr()), &info) != 0 {
+	var avail *C.int64_t
+	var state *C.int32_t
+	if a.Avail != nil {
+		// libjpeg reads them between calls too.
+		pin.Pin(a.Avail)
+		pin.Pin(a.State)
+		avail, state = (*C.int64_t)(unsafe.Pointer(a.Avail)), (*C.int32_t)(unsafe.Pointer(a.State))
+	}
+	if C.jt_open_arriving(d, (*C.uchar)(unsafe.Pointer(&src[0])), C.size_t(len(src)), avail, state, C.int(denom), (*C.int32_t)(stop.Ptr()), &info) != 0 {
 		return nil, failed()
 	}
 	w, h, n := int(info.out_width), int(info.out_height), int(info.components)

@@ -22,6 +22,17 @@ void jt_free(jt_dec *d);
  * with an error once *abort (when not NULL) is non-zero; jt_aborted then
  * says so. */
 int jt_open(jt_dec *d, const unsigned char *src, size_t len, int denom, const int32_t *abort, jt_info *info);
+/* The states of a file still arriving (jt_open_arriving's *state). */
+enum { JT_ARRIVING = 0, JT_COMPLETE = 1, JT_FAILED = 2 };
+/* jt_open_arriving is jt_open on a file that is still arriving into src, a
+ * buffer of its whole length len: bytes [0, *avail) are there, and
+ * *state (JT_ARRIVING, JT_COMPLETE or JT_FAILED) says whether more will
+ * come. The writer stores the bytes, then *avail, then *state, each with
+ * release semantics. libjpeg waits for bytes it needs that have not come
+ * yet; a failed arrival is an error for which jt_arrival_failed says so. */
+int jt_open_arriving(jt_dec *d, const unsigned char *src, size_t len, const int64_t *avail, const int32_t *state,
+                     int denom, const int32_t *abort, jt_info *info);
+int jt_arrival_failed(jt_dec *d);
 /* jt_read decodes every scanline into buf (rows of stride bytes). */
 int jt_read(jt_dec *d, unsigned char *buf, size_t stride);
 const char *jt_error(jt_dec *d);

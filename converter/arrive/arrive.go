@@ -1,0 +1,157 @@
+// Package arrive holds a file that is still being received: a buffer of its
+// whole length that a reader fills in the background, so that work on its
+// first bytes (checking an image's headers, decoding its first scans) can
+// start while the rest is on the network. The converter's decoder reads
+// the byte count and the state from C, so both are plain words updated
+// with sync/atomic, each in its own allocation.
+package arrive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+)
+
+// The states of a Buffer; the values are the C decoder's (jpegturbo).
+const (
+	Arriving int32 = 0 // more bytes will come
+	Complete int32 = 1 // every byte is there
+	Failed   int32 = 2 // no more bytes will come: Err says why
+)
+
+// ErrTruncated is a body that ended before its announced length.
+var ErrTruncated = errors.New("the body ended before its length")
+
+// Buffer is a file of known length arriving in order.
+type Buffer struct {
+	data  []byte
+	n     *int64 // bytes there, atomic
+	state *int32 // Arriving, Complete or Failed, atomic
+
+	mu   sync.Mutex
+	err  error
+	wake chan struct{} // closed, and replaced, at each change
+	body io.Closer
+}
+
+// chunk is the most a read appends before it is published: small enough
+// that the decoder follows closely, large enough that waking it is rare.
+const chunk = 64 << 10
+
+// Receive reads size bytes from body into a new Buffer in the background,
+// then checks that body ends there; body is closed when reading stops.
+func Receive(body io.ReadCloser, size int) *Buffer {
+	b := newBuffer(make([]byte, size))
+	b.body = body
+	go b.receive(body)
+	return b
+}
+
+// CompleteBuffer is a Buffer holding data already whole.
+func CompleteBuffer(data []byte) *Buffer {
+	b := newBuffer(data)
+	atomic.StoreInt64(b.n, int64(len(data)))
+	atomic.StoreInt32(b.state, Complete)
+	return b
+}
+
+func newBuffer(data []byte) *Buffer {
+	return &Buffer{data: data, n: new(int64), state: new(int32), wake: make(chan struct{})}
+}
+
+func (b *Buffer) receive(body io.ReadCloser) {
+	defer body.Close()
+	n := 0
+	for n < len(b.data) {
+		k, err := body.Read(b.data[n:min(n+chunk, len(b.data))])
+		if k > 0 {
+			n += k
+			b.publish(n, Arriving, nil)
+		}
+		if err == io.EOF && n < len(b.data) {
+			b.publish(n, Failed, fmt.Errorf("%w: %d of %d bytes", ErrTruncated, n, len(b.data)))
+			return
+		}
+		if err != nil && err != io.EOF {
+			b.publish(n, Failed, err)
+			return
+		}
+	}
+	// The length was announced: a longer body is not the file it claims.
+	var one [1]byte
+	if k, _ := io.ReadFull(body, one[:]); k > 0 {
+		b.publish(n, Failed, fmt.Errorf("the body is longer than its announced %d bytes", len(b.data)))
+		return
+	}
+	b.publish(n, Complete, nil)
+}
+
+// publish makes n bytes visible (the bytes first, then the count, then the
+// state) and wakes the waiters.
+func (b *Buffer) publish(n int, state int32, err error) {
+	b.mu.Lock()
+	if err != nil {
+		b.err = err
+	}
+	atomic.StoreInt64(b.n, int64(n))
+	if state != Arriving {
+		atomic.StoreInt32(b.state, state)
+	}
+	close(b.wake)
+	b.wake = make(chan struct{})
+	b.mu.Unlock()
+}
+
+// Size is the file's whole length.
+func (b *Buffer) Size() int { return len(b.data) }
+
+// Data is the whole-length buffer; only its first Arrived bytes are there.
+func (b *Buffer) Data() []byte { return b.data }
+
+// Counters are the byte count and the state, for code reading them
+// atomically (the C decoder).
+func (b *Buffer) Counters() (*int64, *int32) { return b.n, b.state }
+
+// Arrived is how many bytes are there, and the state.
+func (b *Buffer) Arrived() (int, int32) {
+	// The state first: a Complete state's count is final.
+	s := atomic.LoadInt32(b.state)
+	return int(atomic.LoadInt64(b.n)), s
+}
+
+// Wait returns the bytes there once at least n are, or once the file is
+// complete (for n from its size on: checked to end there), or the
+// arrival's error, or ctx's.
+func (b *Buffer) Wait(ctx context.Context, n int) ([]byte, error) {
+	for {
+		b.mu.Lock()
+		wake := b.wake
+		have, state := int(atomic.LoadInt64(b.n)), atomic.LoadInt32(b.state)
+		err := b.err
+		b.mu.Unlock()
+		switch {
+		case state == Failed:
+			return nil, err
+		case state == Complete || (have >= n && n < len(b.data)):
+			return b.data[:have], nil
+		}
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		}
+	}
+}
+
+// All waits for the whole file.
+func (b *Buffer) All(ctx context.Context) ([]byte, error) { return b.Wait(ctx, len(b.data)) }
+
+// Abandon stops the reading early (the bytes are not wanted any more).
+func (b *Buffer) Abandon() {
+	if b.body != nil {
+		_ = b.body.Close()
+	}
+}

@@ -1,0 +1,108 @@
+package arrive
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"testing"
+	"time"
+)
+
+// slowBody hands out its data a few bytes at a time, then fails with err
+// (io.EOF for a clean end).
+type slowBody struct {
+	data  []byte
+	step  int
+	err   error
+	reads int
+}
+
+func (s *slowBody) Read(p []byte) (int, error) {
+	if len(s.data) == 0 {
+		return 0, s.err
+	}
+	n := copy(p[:min(len(p), s.step)], s.data)
+	s.data = s.data[n:]
+	if s.reads++; s.reads%16 == 0 {
+		time.Sleep(100 * time.Microsecond) // let the reader fall behind now and then
+	}
+	return n, nil
+}
+
+func (s *slowBody) Close() error { return nil }
+
+func TestReceive(t *testing.T) {
+	data := bytes.Repeat([]byte("imgcells"), 40000)
+	ctx := context.Background()
+	for name, c := range map[string]struct {
+		body    []byte
+		size    int
+		err     error
+		wantErr error // nil: the data, whole
+	}{
+		"exact":       {data, len(data), io.EOF, nil},
+		"short":       {data[:1000], len(data), io.EOF, ErrTruncated},
+		"failing":     {data[:1000], len(data), errors.New("connection reset"), errors.New("connection reset")},
+		"longer":      {data, len(data) - 1, io.EOF, errors.New("longer")},
+		"empty":       {nil, 0, io.EOF, nil},
+		"big chunks":  {data, len(data), io.EOF, nil},
+		"tiny chunks": {data[:5000], 5000, io.EOF, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			step := 997
+			if name == "big chunks" {
+				step = 1 << 20
+			}
+			if name == "tiny chunks" {
+				step = 1
+			}
+			b := Receive(&slowBody{data: c.body, step: step, err: c.err}, c.size)
+			// The first bytes can be had before the rest.
+			if c.size > 10 {
+				first, err := b.Wait(ctx, 10)
+				if c.wantErr == nil && (err != nil || len(first) < 10 || !bytes.Equal(first, c.body[:len(first)])) {
+					t.Fatalf("Wait(10) = %d bytes, %v", len(first), err)
+				}
+			}
+			got, err := b.All(ctx)
+			n, state := b.Arrived()
+			if c.wantErr == nil {
+				if err != nil || !bytes.Equal(got, c.body[:c.size]) || state != Complete || n != c.size {
+					t.Fatalf("All = %d bytes, %v (state %d, %d arrived); want the %d bytes", len(got), err, state, n, c.size)
+				}
+				return
+			}
+			if err == nil || state != Failed {
+				t.Fatalf("All = %d bytes, %v (state %d); want a failure", len(got), err, state)
+			}
+			if errors.Is(c.wantErr, ErrTruncated) && !errors.Is(err, ErrTruncated) {
+				t.Errorf("error %v, want ErrTruncated", err)
+			}
+		})
+	}
+}
+
+func TestWaitStopsWithItsContext(t *testing.T) {
+	r, w := io.Pipe()
+	defer w.Close()
+	b := Receive(r, 100)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := b.All(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("All on a stalled body = %v, want the context's deadline", err)
+	}
+	b.Abandon()
+	if _, err := b.All(context.Background()); err == nil {
+		t.Fatal("All after Abandon succeeded, want the closed body's error")
+	}
+}
+
+func TestCompleteBuffer(t *testing.T) {
+	b := CompleteBuffer([]byte("whole"))
+	n, state := b.Arrived()
+	got, err := b.All(context.Background())
+	if n != 5 || state != Complete || err != nil || string(got) != "whole" {
+		t.Fatalf("CompleteBuffer: %d arrived, state %d, All %q %v", n, state, got, err)
+	}
+}
