@@ -3,6 +3,7 @@ package converter
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"testing"
 
 	"imgcells/contract"
@@ -47,7 +48,7 @@ func BenchmarkResize(b *testing.B) {
 	}
 	for _, w := range []int{640, 1280} {
 		p := makePlan(src.w, src.h, 1, contract.Variant{Format: contract.FormatWebP, Quality: 75, Width: w})
-		b.Run(fmt.Sprint(w), func(b *testing.B) {
+		b.Run(strconv.Itoa(w), func(b *testing.B) {
 			for b.Loop() {
 				resize(src, p, func(n int) []byte { return make([]byte, n) })
 			}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"imgcells/contract"
+	"imgcells/converter/arrive"
 )
 
 // Timings are the wall-clock durations of the pipeline's stages.
@@ -63,7 +64,7 @@ func (w work) run(ctx context.Context, src []byte, v contract.Variant) (*Result,
 	defer sc.release()
 	t0 := time.Now()
 	cs := w.colour
-	r, p, err := decode(ctx, s, src, p, sc.alloc, &cs)
+	r, p, err := decode(ctx, s, src, w.arriving, p, sc.alloc, &cs)
 	if err != nil {
 		return nil, stopped(ctx, err)
 	}
@@ -108,15 +109,26 @@ type work struct {
 	colour      colourSource // the embedded profile, checked
 	anim        *animation   // the frames to keep, when the output stays animated
 	format      contract.Format
+	arriving    *arrive.Buffer // a JPEG decoded while it arrives (ConvertArriving)
 }
 
 // check reads the headers and checks them against the limits and the
 // budget: everything Convert refuses before decoding.
 func check(src []byte, v contract.Variant, lim Limits) (work, error) {
+	return checkHeaders(src, len(src), v, lim)
+}
+
+// checkHeaders is check of the first bytes of a file of total bytes: a
+// JPEG's head through its first scan header (ConvertArriving) when fewer.
+// The rest of such a file is priced as entropy-coded data of one scan; a
+// progressive one, or one whose first scan leaves out a component, is
+// priced with libjpeg's whole-image coefficient buffer, as libjpeg decides
+// from the same headers.
+func checkHeaders(src []byte, total int, v contract.Variant, lim Limits) (work, error) {
 	if err := v.Validate(); err != nil {
 		return work{}, err
 	}
-	if err := lim.checkBytes(len(src)); err != nil {
+	if err := lim.checkBytes(total); err != nil {
 		return work{}, err
 	}
 	kind, err := sniff(src)
@@ -126,6 +138,10 @@ func check(src []byte, v contract.Variant, lim Limits) (work, error) {
 	s, err := readHeader(kind, src)
 	if err != nil {
 		return work{}, err
+	}
+	if total > len(src) && s.jpeg != nil {
+		s.jpeg.partial = true
+		s.jpeg.dataBytes += total - len(src)
 	}
 	if err := lim.checkPixels(s.w, s.h); err != nil {
 		return work{}, err
@@ -143,14 +159,14 @@ func check(src []byte, v contract.Variant, lim Limits) (work, error) {
 				return work{}, err
 			}
 			p := makePlan(s.w, s.h, o, v)
-			c, err := fitAnimation(s, a, p, lim.budget(), len(src))
+			c, err := fitAnimation(s, a, p, lim.budget(), total)
 			if err != nil {
 				return work{}, err
 			}
 			return work{src: s, plan: p, cost: c, orientation: o, colour: cs, anim: &a, format: contract.FormatWebP}, nil
 		}
 	}
-	p, c, f, err := fit(s, makePlan(s.w, s.h, o, v), o, v, lim.budget(), len(src))
+	p, c, f, err := fit(s, makePlan(s.w, s.h, o, v), o, v, lim.budget(), total)
 	if err != nil {
 		return work{}, err
 	}

@@ -119,7 +119,7 @@ func decodeCost(s *source, p plan, srcBytes int) (ns, mem, cmem int64) {
 		dw, dh := int64(ceilDiv(j.w, int(d))), int64(ceilDiv(j.h, int(d)))
 		dc, ac := j.blockVisits()
 		visitDC, visitAC, perByte := int64(nsHuffmanVisitDC), int64(nsHuffmanVisitAC), int64(nsHuffmanByte)
-		if len(j.scans) > 1 {
+		if j.multiScan() {
 			perByte = nsHuffmanByteMulti
 		}
 		if j.arithmetic {
@@ -137,7 +137,7 @@ func decodeCost(s *source, p plan, srcBytes int) (ns, mem, cmem int64) {
 			mem += dw * dh * 3 // the RGB copy of the CMYK pixels
 		}
 		mem += dw * dh * out
-		if len(j.scans) > 1 {
+		if j.multiScan() {
 			cmem = blocks * 128 // the coefficient buffer: 64 16-bit values a block
 			mem += cmem
 		}

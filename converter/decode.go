@@ -12,6 +12,7 @@ import (
 	"github.com/chai2010/webp"
 
 	"imgcells/contract"
+	"imgcells/converter/arrive"
 	"imgcells/converter/internal/jpegturbo"
 	"imgcells/converter/internal/libpng"
 )
@@ -42,12 +43,24 @@ var decodes atomic.Int64
 // when the plan allows and returns the plan rescaled to match. Pixel
 // buffers come from alloc; the C decoders stop at ctx's deadline. CMYK is
 // converted to sRGB here, through cs's profile when it has one.
-func decode(ctx context.Context, s *source, src []byte, p plan, alloc func(n int) []byte, cs *colourSource) (*raster, plan, error) {
+func decode(ctx context.Context, s *source, src []byte, arr *arrive.Buffer, p plan, alloc func(n int) []byte, cs *colourSource) (*raster, plan, error) {
 	decodes.Add(1)
 	switch s.kind {
 	case kindJPEG:
 		denom := jpegDenom(p)
-		img, err := jpegturbo.Decode(ctx, src, denom, alloc)
+		var img *jpegturbo.Image
+		var err error
+		if arr != nil {
+			// Decoding while the file arrives: libjpeg waits for bytes it
+			// needs that are still on the network.
+			avail, state := arr.Counters()
+			img, err = jpegturbo.DecodeArriving(ctx, jpegturbo.Arriving{Data: arr.Data(), Avail: avail, State: state}, denom, alloc)
+		} else {
+			img, err = jpegturbo.Decode(ctx, src, denom, alloc)
+		}
+		if errors.Is(err, jpegturbo.ErrArrival) {
+			return nil, p, err // the network's failure, not the image's
+		}
 		if err != nil {
 			return nil, p, contract.Corrupt(err, "the JPEG image cannot be decoded")
 		}

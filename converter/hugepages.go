@@ -24,7 +24,7 @@ func adviseHugePages(b []byte) {
 	if len(b) < 2*hugePage {
 		return
 	}
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b))) //nolint:gosec // G103: the address only, to align the advice
 	lo := (p+hugePage-1)&^(hugePage-1) - p
 	hi := (p+uintptr(len(b)))&^(hugePage-1) - p
 	if hi <= lo {

@@ -31,7 +31,7 @@ func TestFreshPoolBuffersAskForHugePages(t *testing.T) {
 	}
 	b := pixelPool.get(8 * hugePage)
 	defer pixelPool.put(b)
-	mid := uintptr(unsafe.Pointer(&b[4*hugePage]))
+	mid := uintptr(unsafe.Pointer(&b[4*hugePage])) //nolint:gosec // G103: the address only, to find its mapping
 	smaps, err := os.ReadFile("/proc/self/smaps")
 	if err != nil {
 		t.Skip("no /proc/self/smaps:", err)

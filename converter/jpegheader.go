@@ -23,6 +23,20 @@ type jpegHeader struct {
 	arithmetic bool
 	scans      []jpegScan
 	dataBytes  int // entropy-coded bytes, all scans
+	// partial: only the head of the file was read, through its first scan
+	// header (the rest is counted in dataBytes).
+	partial bool
+}
+
+// multiScan reports whether libjpeg decodes through a whole-image
+// coefficient buffer: the file has several scans, or, when only its head was
+// read, libjpeg's own test on the same headers says it will (a progressive
+// frame, or a first scan that leaves out a component).
+func (j *jpegHeader) multiScan() bool {
+	if len(j.scans) > 1 {
+		return true
+	}
+	return j.partial && (j.sof == 0xC2 || j.sof == 0xCA || len(j.scans[0].comps) < len(j.comps))
 }
 
 type jpegComponent struct {

@@ -49,7 +49,7 @@ func TestKernelsOnTheOtherArchitecture(t *testing.T) {
 		t.Fatalf("the kernel tests on %s: %v\n%s", arch, err, out)
 	}
 	// Each kernel test must have run and passed there, not been skipped.
-	for _, name := range strings.Split(strings.Trim(kernelTests, "^()$"), "|") {
+	for name := range strings.SplitSeq(strings.Trim(kernelTests, "^()$"), "|") {
 		if !strings.Contains(string(out), "--- PASS: "+name+" ") {
 			t.Errorf("%s did not pass on %s:\n%s", name, arch, out)
 		}

@@ -142,19 +142,28 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	rec.key, rec.variant = key, v.String()
 
 	t := time.Now()
-	orig, err := h.originals.GetOriginal(ctx, key, h.limits.MaxSourceBytes)
+	orig, err := h.openOriginal(ctx, key)
 	rec.fetch = time.Since(t)
 	if err != nil {
 		return h.fail(rec, fmt.Errorf("reading original %q: %w", key, err))
 	}
 	rec.source, rec.bytesIn = orig.Source, len(orig.Data)
+	if orig.Arriving != nil {
+		rec.bytesIn = orig.Arriving.Size()
+	}
 	if !orig.Verified {
 		rec.source += "-unverified"
 	}
 
 	t = time.Now()
 	cctx, cancel := h.convertContext(ctx)
-	res, err := converter.ConvertContext(cctx, orig.Data, v, h.limits)
+	var res *converter.Result
+	if orig.Arriving != nil {
+		// The body is still arriving: a JPEG is decoded as it comes.
+		res, err = converter.ConvertArriving(cctx, orig.Arriving, v, h.limits)
+	} else {
+		res, err = converter.ConvertContext(cctx, orig.Data, v, h.limits)
+	}
 	cancel()
 	rec.convert = time.Since(t)
 	if err != nil {
@@ -180,6 +189,15 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 		rec.err = fmt.Errorf("storing variant %q: %w", vkey, err)
 	}
 	return imageResponse(rec.method == http.MethodHead, res.Data, ctype, rec.serverTiming())
+}
+
+// openOriginal reads the original through OpenOriginal when the store can
+// hand it over while its body arrives (S3), through GetOriginal otherwise.
+func (h *Handler) openOriginal(ctx context.Context, key string) (store.Original, error) {
+	if so, ok := h.originals.(store.StreamingOriginals); ok {
+		return so.OpenOriginal(ctx, key, h.limits.MaxSourceBytes)
+	}
+	return h.originals.GetOriginal(ctx, key, h.limits.MaxSourceBytes)
 }
 
 // serveUnverified answers a conversion of the replica's copy made while the

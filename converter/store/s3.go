@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"imgcells/contract"
+	"imgcells/converter/arrive"
 )
 
 // S3Config names the buckets of one regional cell.
@@ -111,46 +111,64 @@ func NewS3(awsCfg aws.Config, cfg S3Config) (*S3, error) {
 	return st, nil
 }
 
-// GetOriginal implements Originals. In a region other than the primary's
-// it asks the primary source bucket for the current version (a HEAD) while
-// it reads the replica, so the check costs the longer of the two round trips,
-// not their sum; S3's read-after-write consistency makes that HEAD see every
-// write and delete that finished before it.
+// GetOriginal implements Originals: OpenOriginal, then the whole body.
 func (s *S3) GetOriginal(ctx context.Context, key string, maxBytes int64) (Original, error) {
+	o, err := s.OpenOriginal(ctx, key, maxBytes)
+	if err != nil {
+		return Original{}, err
+	}
+	o.Data, err = o.Arriving.All(ctx)
+	if err != nil {
+		return Original{}, fmt.Errorf("reading the body of original %q: %w", key, err)
+	}
+	o.Arriving = nil
+	return o, nil
+}
+
+// OpenOriginal implements StreamingOriginals: it returns once the current
+// version is known and its body has started, which then arrives in the
+// background into Original.Arriving. In a region other than the primary's
+// it asks the primary source bucket for the current version (a HEAD) while
+// it opens the replica's copy, so the check costs the longer of the two
+// round trips, not their sum; S3's read-after-write consistency makes that
+// HEAD see every write and delete that finished before it.
+func (s *S3) OpenOriginal(ctx context.Context, key string, maxBytes int64) (Original, error) {
 	if s.primaryIsLocal() {
-		o, err := getObject(ctx, s.local, s.cfg.SourceBucket, key, maxBytes)
+		o, err := openObject(ctx, s.local, s.cfg.SourceBucket, key, maxBytes)
 		if isNoSuchKey(err) {
 			return Original{}, notFound(key)
 		}
 		if err != nil {
 			return Original{}, err
 		}
-		return Original{Data: o.data, Source: FromReplica, ContentType: o.ctype, ETag: o.etag, Verified: true}, nil
+		return Original{Arriving: o.body, Source: FromReplica, ContentType: o.ctype, ETag: o.etag, Verified: true}, nil
 	}
 	head := make(chan current, 1)
 	go func() { head <- s.currentVersion(ctx, key) }()
-	replica, rerr := getObject(ctx, s.local, s.cfg.SourceBucket, key, maxBytes)
+	replica, rerr := openObject(ctx, s.local, s.cfg.SourceBucket, key, maxBytes)
 	cur := <-head
 	switch {
 	case cur.err == nil && !cur.found:
 		// Deleted (or never uploaded): a replica's copy is one replication
 		// has not removed yet, and is never served.
+		replica.abandon()
 		return Original{}, notFound(key)
 	case cur.err == nil && rerr == nil && replica.etag == cur.etag:
-		return Original{Data: replica.data, Source: FromReplica, ContentType: replica.ctype, ETag: replica.etag, Verified: true}, nil
+		return Original{Arriving: replica.body, Source: FromReplica, ContentType: replica.ctype, ETag: replica.etag, Verified: true}, nil
 	case cur.err == nil:
 		// The replica lags behind (or misses, or failed): read the primary.
-		o, err := getObject(ctx, s.primary, s.cfg.PrimarySourceBucket, key, maxBytes)
+		replica.abandon()
+		o, err := openObject(ctx, s.primary, s.cfg.PrimarySourceBucket, key, maxBytes)
 		if isNoSuchKey(err) {
 			return Original{}, notFound(key)
 		}
 		if err != nil {
 			return Original{}, err
 		}
-		return Original{Data: o.data, Source: FromPrimary, ContentType: o.ctype, ETag: o.etag, Verified: true}, nil
+		return Original{Arriving: o.body, Source: FromPrimary, ContentType: o.ctype, ETag: o.etag, Verified: true}, nil
 	case rerr == nil:
 		// The primary cannot be asked: serve the replica's copy, unverified.
-		return Original{Data: replica.data, Source: FromReplica, ContentType: replica.ctype, ETag: replica.etag}, nil
+		return Original{Arriving: replica.body, Source: FromReplica, ContentType: replica.ctype, ETag: replica.etag}, nil
 	default:
 		if isNoSuchKey(rerr) {
 			return Original{}, fmt.Errorf("original %q is not in the replica and the primary cannot be asked: %w", key, cur.err)
@@ -189,37 +207,38 @@ func notFound(key string) error {
 	return &contract.Error{Status: http.StatusNotFound, Reason: "original image not found", Err: fmt.Errorf("%q: %w", key, ErrNotFound)}
 }
 
-// object is an original as read: its bytes, Content-Type and ETag.
+// object is an original being read: its body arriving, Content-Type and
+// ETag.
 type object struct {
-	data  []byte
+	body  *arrive.Buffer
 	ctype string
 	etag  string
 }
 
-// getObject reads a whole object, refusing one larger than maxBytes before
-// reading its body (and again while reading, should the length lie).
-func getObject(ctx context.Context, c *s3.Client, bucket, key string, maxBytes int64) (object, error) {
+// abandon stops reading an object that is not wanted.
+func (o object) abandon() {
+	if o.body != nil {
+		o.body.Abandon()
+	}
+}
+
+// openObject starts reading a whole object, refusing one larger than
+// maxBytes before reading its body; the body then arrives in the
+// background, and must be exactly as long as announced.
+func openObject(ctx context.Context, c *s3.Client, bucket, key string, maxBytes int64) (object, error) {
 	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		return object{}, fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
 	}
-	defer out.Body.Close()
 	size := aws.ToInt64(out.ContentLength)
-	if maxBytes > 0 && size > maxBytes {
+	if size < 0 || (maxBytes > 0 && size > maxBytes) {
+		_ = out.Body.Close()
+		if size < 0 {
+			return object{}, fmt.Errorf("reading s3://%s/%s: no Content-Length", bucket, key)
+		}
 		return object{}, contract.TooLarge("original is %d bytes, the limit is %d", size, maxBytes)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, max(size, 0)))
-	r := io.Reader(out.Body)
-	if maxBytes > 0 {
-		r = io.LimitReader(out.Body, maxBytes+1)
-	}
-	if _, err := buf.ReadFrom(r); err != nil {
-		return object{}, fmt.Errorf("reading body of s3://%s/%s: %w", bucket, key, err)
-	}
-	if maxBytes > 0 && int64(buf.Len()) > maxBytes {
-		return object{}, contract.TooLarge("original is over the %d-byte limit", maxBytes)
-	}
-	return object{data: buf.Bytes(), ctype: aws.ToString(out.ContentType), etag: contract.TrimETag(aws.ToString(out.ETag))}, nil
+	return object{body: arrive.Receive(out.Body, int(size)), ctype: aws.ToString(out.ContentType), etag: contract.TrimETag(aws.ToString(out.ETag))}, nil
 }
 
 // PutVariant implements Variants with a conditional write (If-None-Match: *),

@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"imgcells/converter/arrive"
 )
 
 // CacheControl is stored with every variant and served with it: a variant's
@@ -28,7 +30,10 @@ const (
 
 // Original is the bytes of an original image and where they came from.
 type Original struct {
+	// Data is the original's bytes; nil from OpenOriginal, whose Arriving
+	// receives them instead.
 	Data        []byte
+	Arriving    *arrive.Buffer
 	Source      Source
 	ContentType string // as stored; informational only, the decoder sniffs
 	// ETag is the version the bytes are (without quotes): the primary
@@ -52,6 +57,15 @@ type Originals interface {
 	// the replica holds; an object larger than maxBytes is a converter
 	// TooLarge error (413), refused before its body is read.
 	GetOriginal(ctx context.Context, key string, maxBytes int64) (Original, error)
+}
+
+// StreamingOriginals are Originals that can hand over an original while its
+// body is still arriving, so that decoding overlaps the transfer.
+type StreamingOriginals interface {
+	Originals
+	// OpenOriginal is GetOriginal that returns once the version is decided
+	// and the body has started: Original.Arriving (not Data) receives it.
+	OpenOriginal(ctx context.Context, key string, maxBytes int64) (Original, error)
 }
 
 // Variants stores converted images.
