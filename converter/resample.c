@@ -32,8 +32,9 @@ static inline uint32_t rs_tap_sums_scalar(const uint8_t *p, int ch, const int32_
  * (rs_hpass keeps that inside the buffer) and drop the fourth lane. The
  * products and sums are the scalar loop's, exactly: weights fit in 16 bits
  * (their magnitude stays below 2.0, 1<<15), samples in 8. */
-static inline uint32_t rs_tap_sums(const uint8_t *p, int ch, const int32_t *w, int n) {
+static inline uint32_t rs_tap_sums(const uint8_t *p, int ch, const int32_t *w, const int32_t *pairs, int n) {
 #if defined(__SSE2__)
+	(void)w;
 	const __m128i zero = _mm_setzero_si128();
 	__m128i acc = zero;
 	int k = 0;
@@ -44,20 +45,22 @@ static inline uint32_t rs_tap_sums(const uint8_t *p, int ch, const int32_t *w, i
 		/* r0 r1 g0 g1 b0 b1 a0 a1 as 16-bit lanes, times (w0, w1) pairs. */
 		__m128i ab = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)a), _mm_cvtsi32_si128((int)b));
 		ab = _mm_unpacklo_epi8(ab, zero);
-		const __m128i ww = _mm_set1_epi32((int)(((uint32_t)w[k + 1] << 16) | ((uint32_t)w[k] & 0xffff)));
-		acc = _mm_add_epi32(acc, _mm_madd_epi16(ab, ww));
+		acc = _mm_add_epi32(acc, _mm_madd_epi16(ab, _mm_set1_epi32(pairs[k / 2])));
 	}
 	if (k < n) {
+		/* The last pair's high weight is 0: the byte after the pixel
+		 * counts for nothing. */
 		uint32_t a;
 		memcpy(&a, p + ch * k, 4);
 		__m128i v = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)a), zero);
 		v = _mm_unpacklo_epi16(v, zero);
-		acc = _mm_add_epi32(acc, _mm_madd_epi16(v, _mm_set1_epi32((int)((uint32_t)w[k] & 0xffff))));
+		acc = _mm_add_epi32(acc, _mm_madd_epi16(v, _mm_set1_epi32(pairs[k / 2])));
 	}
 	acc = _mm_srai_epi32(_mm_add_epi32(acc, _mm_set1_epi32(1 << 13)), 14);
 	acc = _mm_packs_epi32(acc, acc);
 	return (uint32_t)_mm_cvtsi128_si32(_mm_packus_epi16(acc, acc));
 #elif defined(__ARM_NEON)
+	(void)pairs;
 	int32x4_t acc = vdupq_n_s32(0);
 	for (int k = 0; k < n; k++) {
 		uint32_t a;
@@ -68,6 +71,7 @@ static inline uint32_t rs_tap_sums(const uint8_t *p, int ch, const int32_t *w, i
 	const int16x4_t v = vqmovn_s32(vrshrq_n_s32(acc, 14));
 	return vget_lane_u32(vreinterpret_u32_u8(vqmovun_s16(vcombine_s16(v, v))), 0);
 #else
+	(void)pairs;
 	return rs_tap_sums_scalar(p, ch, w, n);
 #endif
 }
@@ -85,7 +89,7 @@ void rs_hpass(const uint8_t *in, long in_len, int in_stride, uint8_t *out, int o
 			/* 4-byte loads of 3-byte pixels: the last one must not
 			 * reach past the buffer. */
 			if (ch == 4 || at + (long)n * 3 + 1 <= in_len) {
-				v = rs_tap_sums(in + at, ch, t.w + t.off[i], n);
+				v = rs_tap_sums(in + at, ch, t.w + t.off[i], t.pairs + t.poff[i], n);
 			} else {
 				v = rs_tap_sums_scalar(in + at, ch, t.w + t.off[i], n);
 			}

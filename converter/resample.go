@@ -20,6 +20,8 @@ func (t *taps) c() C.rs_taps {
 		n:     (*C.int32_t)(unsafe.Pointer(&t.n[0])),
 		off:   (*C.int32_t)(unsafe.Pointer(&t.off[0])),
 		w:     (*C.int32_t)(unsafe.Pointer(&t.w[0])),
+		pairs: (*C.int32_t)(unsafe.Pointer(&t.pairs[0])),
+		poff:  (*C.int32_t)(unsafe.Pointer(&t.poff[0])),
 	}
 }
 

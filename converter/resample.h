@@ -7,6 +7,9 @@
  * with weights w[off[i] .. off[i]+n[i]), 14-bit fixed point. */
 typedef struct {
 	const int32_t *start, *n, *off, *w;
+	/* The weights two by two, w[k] in the low 16 bits and w[k+1] (0 past
+	 * the last) in the high: output i's from pairs[poff[i]]. */
+	const int32_t *pairs, *poff;
 } rs_taps;
 
 /* rs_hpass filters rows [y0, y1) of in (rows of in_stride bytes, ch bytes

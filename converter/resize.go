@@ -23,6 +23,10 @@ const (
 type taps struct {
 	start, n, off []int32
 	w             []int32
+	// pairs are the weights two by two as the SSE2 horizontal pass
+	// multiplies them: w[k] in the low 16 bits, w[k+1] (or 0 past the
+	// last) in the high; output i's start at pairs[poff[i]].
+	pairs, poff []int32
 }
 
 func lanczos(x float64) float64 {
@@ -77,7 +81,25 @@ func makeTaps(in0, inN, outN, limit int) taps {
 		// Rounding leftovers go to the largest weight so flat areas stay flat.
 		t.w[int(t.off[i])+big-a] += weightOne - total
 	}
+	t.pairUp()
 	return t
+}
+
+// pairUp fills pairs and poff from the weights.
+func (t *taps) pairUp() {
+	t.poff = make([]int32, len(t.start))
+	t.pairs = t.pairs[:0]
+	for i := range t.start {
+		t.poff[i] = int32(len(t.pairs))
+		w := t.w[t.off[i] : t.off[i]+t.n[i]]
+		for k := 0; k < len(w); k += 2 {
+			hi := int32(0)
+			if k+1 < len(w) {
+				hi = w[k+1]
+			}
+			t.pairs = append(t.pairs, int32(uint32(hi)<<16|uint32(w[k])&0xffff))
+		}
+	}
 }
 
 func clamp8(v int32) byte {
