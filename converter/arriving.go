@@ -21,6 +21,11 @@ var streamMin = 128 << 10
 // further wait asks for twice as much.
 const headFirst = 4 << 10
 
+// ErrArrival marks a conversion that failed because the original's body
+// failed or ended short: the network's fault, not the image's. The
+// handler reads such an original once more, whole.
+var ErrArrival = errors.New("the original stopped arriving")
+
 // errReplanned says the whole file's headers plan another conversion than
 // its head did (a scan count that needs a smaller output to fit the
 // budget): the conversion is made again from the whole file.
@@ -108,12 +113,16 @@ func (w work) samePlan(o work) bool {
 }
 
 // arrivalError is a failure to receive the original: a 5xx, as a failed
-// read of a whole original is.
+// read of a whole original is. The context's own end is not ErrArrival
+// (there is no time left to read again).
 func arrivalError(err error) error {
 	if _, ok := errors.AsType[*contract.Error](err); ok {
 		return err
 	}
-	return fmt.Errorf("receiving the original: %w", err)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("receiving the original: %w", err)
+	}
+	return fmt.Errorf("%w: %w", ErrArrival, err)
 }
 
 // jpegHead waits for a JPEG's marker segments through its first scan

@@ -176,8 +176,8 @@ func TestConvertArrivingFailedArrival(t *testing.T) {
 	for name, end := range map[string]error{"reset": errors.New("connection reset"), "short": io.EOF} {
 		a := arrive.Receive(&body{data: src[:len(src)*2/3], step: 900, end: end}, len(src))
 		_, err := ConvertArriving(context.Background(), a, v, DefaultLimits())
-		if status, _ := contract.StatusOf(err); err == nil || status < http.StatusInternalServerError {
-			t.Errorf("%s: %v (status %d), want a 5xx", name, err, status)
+		if status, _ := contract.StatusOf(err); err == nil || status < http.StatusInternalServerError || !errors.Is(err, ErrArrival) {
+			t.Errorf("%s: %v (status %d), want a 5xx marked ErrArrival", name, err, status)
 		}
 	}
 }

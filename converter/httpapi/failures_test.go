@@ -1,18 +1,22 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"imgcells/contract"
+	"imgcells/converter/arrive"
 	"imgcells/converter/httpapi"
 	"imgcells/converter/store"
 )
@@ -188,5 +192,43 @@ func TestOnlyGetAndHead(t *testing.T) {
 	resp := hs.do(t, e)
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Headers["allow"] != "GET, HEAD" {
 		t.Fatalf("POST: status %d allow %q", resp.StatusCode, resp.Headers["allow"])
+	}
+}
+
+// flaky is a store whose OpenOriginal bodies fail half-way, as an S3 body
+// can after its headers (the SDK retries requests, not bodies).
+type flaky struct {
+	*store.Memory
+	opens int
+}
+
+func (f *flaky) OpenOriginal(ctx context.Context, key string, maxBytes int64) (store.Original, error) {
+	f.opens++
+	o, err := f.GetOriginal(ctx, key, maxBytes)
+	if err != nil {
+		return o, err
+	}
+	half := io.MultiReader(bytes.NewReader(o.Data[:len(o.Data)/2]), iotest.ErrReader(errors.New("connection reset")))
+	o.Arriving, o.Data = arrive.Receive(io.NopCloser(half), len(o.Data)), nil
+	return o, nil
+}
+
+// A body that fails half-way is read once more, whole, and the request
+// succeeds: the image is not at fault. The log line says it was reread.
+func TestFailedBodyIsReadAgain(t *testing.T) {
+	f := &flaky{}
+	hs := newHarness(t, func(c *httpapi.Config) {
+		f.Memory = c.Originals.(*store.Memory)
+		c.Originals = f
+	})
+	resp := hs.do(t, fixture(t, "get.json"))
+	if resp.StatusCode != http.StatusOK || !resp.IsBase64Encoded {
+		t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+	}
+	if f.opens != 1 {
+		t.Errorf("%d opens, want 1 (then one whole read)", f.opens)
+	}
+	if log := hs.lastLog(t); log["reread"] != true || log["status"] != float64(http.StatusOK) {
+		t.Errorf("log %v: want a 200 marked reread", log)
 	}
 }

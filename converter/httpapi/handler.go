@@ -156,15 +156,20 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	}
 
 	t = time.Now()
-	cctx, cancel := h.convertContext(ctx)
-	var res *converter.Result
-	if orig.Arriving != nil {
-		// The body is still arriving: a JPEG is decoded as it comes.
-		res, err = converter.ConvertArriving(cctx, orig.Arriving, v, h.limits)
-	} else {
-		res, err = converter.ConvertContext(cctx, orig.Data, v, h.limits)
+	res, err := h.convert(ctx, orig, v)
+	if errors.Is(err, converter.ErrArrival) {
+		// The body failed or ended short (the SDK retries requests, not
+		// bodies): read the original once more, whole, which also asks
+		// again which version is current.
+		rec.reread = true
+		if orig, err = h.originals.GetOriginal(ctx, key, h.limits.MaxSourceBytes); err == nil {
+			rec.source, rec.bytesIn = orig.Source, len(orig.Data)
+			if !orig.Verified {
+				rec.source += "-unverified"
+			}
+			res, err = h.convert(ctx, orig, v)
+		}
 	}
-	cancel()
 	rec.convert = time.Since(t)
 	if err != nil {
 		return h.fail(rec, fmt.Errorf("converting %q to %s: %w", key, v, err))
@@ -189,6 +194,17 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 		rec.err = fmt.Errorf("storing variant %q: %w", vkey, err)
 	}
 	return imageResponse(rec.method == http.MethodHead, res.Data, ctype, rec.serverTiming())
+}
+
+// convert converts the original, while it arrives when it is arriving.
+func (h *Handler) convert(ctx context.Context, orig store.Original, v contract.Variant) (*converter.Result, error) {
+	cctx, cancel := h.convertContext(ctx)
+	defer cancel()
+	if orig.Arriving != nil {
+		// The body is still arriving: a JPEG is decoded as it comes.
+		return converter.ConvertArriving(cctx, orig.Arriving, v, h.limits)
+	}
+	return converter.ConvertContext(cctx, orig.Data, v, h.limits)
 }
 
 // openOriginal reads the original through OpenOriginal when the store can

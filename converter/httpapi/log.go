@@ -32,6 +32,7 @@ type record struct {
 	timings   converter.Timings
 	colour    string // converter.Result.Colour: what was done about the source's profile
 	frames    int    // converter.Result.Frames: an animated output's
+	reread    bool   // the original's body failed once and was read again
 	err       error
 }
 
@@ -86,6 +87,9 @@ func (h *Handler) logRequest(ctx context.Context, r *record) {
 	}
 	if r.frames > 0 {
 		attrs = append(attrs, slog.Int("frames", r.frames))
+	}
+	if r.reread {
+		attrs = append(attrs, slog.Bool("reread", true))
 	}
 	if r.err != nil {
 		attrs = append(attrs, slog.String("error", r.err.Error()))
