@@ -39,8 +39,8 @@ var errReplanned = errors.New("the whole file plans another conversion than its 
 // it is all there it is checked as ConvertContext checks it, and a refusal
 // from that check (too many scans, a budget the rest of the file breaks,
 // damage past the head) stops the decoder and is the answer, so the answers
-// are ConvertContext's. A failed arrival is an error wrapping the reader's,
-// never a 4xx: the image is not at fault.
+// are ConvertContext's. A failed arrival is ErrArrival wrapping the
+// reader's error, never a 4xx: the image is not at fault.
 func ConvertArriving(ctx context.Context, a *arrive.Buffer, v contract.Variant, lim Limits) (*Result, error) {
 	whole := func(ctx context.Context) (*Result, error) {
 		src, err := a.All(ctx)

@@ -15,7 +15,8 @@ import (
 	"sync/atomic"
 )
 
-// The states of a Buffer; the values are the C decoder's (jpegturbo).
+// The states of a Buffer, which the C decoder reads too (jpegturbo checks
+// its own enum against them).
 const (
 	Arriving int32 = 0 // more bytes will come
 	Complete int32 = 1 // every byte is there
@@ -44,22 +45,9 @@ const chunk = 64 << 10
 // Receive reads size bytes from body into a new Buffer in the background,
 // then checks that body ends there; body is closed when reading stops.
 func Receive(body io.ReadCloser, size int) *Buffer {
-	b := newBuffer(make([]byte, size))
-	b.body = body
+	b := &Buffer{data: make([]byte, size), n: new(int64), state: new(int32), wake: make(chan struct{}), body: body}
 	go b.receive(body)
 	return b
-}
-
-// CompleteBuffer is a Buffer holding data already whole.
-func CompleteBuffer(data []byte) *Buffer {
-	b := newBuffer(data)
-	atomic.StoreInt64(b.n, int64(len(data)))
-	atomic.StoreInt32(b.state, Complete)
-	return b
-}
-
-func newBuffer(data []byte) *Buffer {
-	return &Buffer{data: data, n: new(int64), state: new(int32), wake: make(chan struct{})}
 }
 
 func (b *Buffer) receive(body io.ReadCloser) {
@@ -150,8 +138,4 @@ func (b *Buffer) Wait(ctx context.Context, n int) ([]byte, error) {
 func (b *Buffer) All(ctx context.Context) ([]byte, error) { return b.Wait(ctx, len(b.data)) }
 
 // Abandon stops the reading early (the bytes are not wanted any more).
-func (b *Buffer) Abandon() {
-	if b.body != nil {
-		_ = b.body.Close()
-	}
-}
+func (b *Buffer) Abandon() { _ = b.body.Close() }

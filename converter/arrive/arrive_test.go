@@ -97,12 +97,3 @@ func TestWaitStopsWithItsContext(t *testing.T) {
 		t.Fatal("All after Abandon succeeded, want the closed body's error")
 	}
 }
-
-func TestCompleteBuffer(t *testing.T) {
-	b := CompleteBuffer([]byte("whole"))
-	n, state := b.Arrived()
-	got, err := b.All(context.Background())
-	if n != 5 || state != Complete || err != nil || string(got) != "whole" {
-		t.Fatalf("CompleteBuffer: %d arrived, state %d, All %q %v", n, state, got, err)
-	}
-}

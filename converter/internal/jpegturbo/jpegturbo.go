@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"unsafe"
 
+	"imgcells/converter/arrive"
 	"imgcells/converter/internal/abort"
 )
 
@@ -52,11 +53,15 @@ func ScaledSize(w, h, denom int) (int, int) {
 // (Arriving's state became Failed): the network's fault, not the file's.
 var ErrArrival = errors.New("jpegturbo: the file stopped arriving")
 
-// The states of an Arriving file.
+// The states of an Arriving file are package arrive's, which the reader
+// publishes; the C source reads them as its JT_COMPLETE and JT_FAILED.
 const (
-	Arrived int32 = C.JT_COMPLETE // every byte is in Data
-	Failed  int32 = C.JT_FAILED   // no more bytes will come
+	Arrived = arrive.Complete // every byte is in Data
+	Failed  = arrive.Failed   // no more bytes will come
 )
+
+// The C enum and arrive's states agree, or this does not compile.
+var _ = [1]struct{}{}[uint(Arrived-C.JT_COMPLETE)+uint(C.JT_COMPLETE-Arrived)+uint(Failed-C.JT_FAILED)+uint(C.JT_FAILED-Failed)]
 
 // Arriving is a JPEG file still being received: Data has its whole length,
 // and its first *Avail bytes are there. The writer stores bytes into Data,
