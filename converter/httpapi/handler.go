@@ -115,6 +115,9 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 			resp = errorResponse(http.StatusInternalServerError, "internal error")
 		}
 		rec.status = resp.StatusCode
+		if rec.afterResponse {
+			return // the store left for after the answer writes the line
+		}
 		h.logRequest(ctx, rec)
 	}()
 	return h.serve(ctx, req, rec), nil
@@ -182,18 +185,42 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	if !orig.Verified {
 		return h.serveUnverified(rec, res.Data, ctype)
 	}
-	t = time.Now()
-	created, err := h.variants.PutVariant(ctx, vkey, res.Data, ctype, orig.ETag)
-	rec.store, rec.stored = time.Since(t), created
-	if len(res.Data) > h.maxInline && rec.method == http.MethodGet {
+	head := rec.method == http.MethodHead
+	if len(res.Data) > h.maxInline && !head {
+		// Redirected to the stored object: stored before the answer.
+		t = time.Now()
+		created, err := h.variants.PutVariant(ctx, vkey, res.Data, ctype, orig.ETag)
+		rec.store, rec.stored = time.Since(t), created
 		return h.redirectToStored(ctx, rec, vkey, err)
 	}
+	if a := afterFrom(ctx); a != nil {
+		// The host answers first and stores after (see After).
+		wctx, cancel := detached(ctx)
+		rec.afterResponse, rec.answered = true, time.Since(rec.start)
+		if a.add(func() {
+			defer cancel()
+			h.storeVariant(wctx, rec, vkey, res.Data, ctype, orig.ETag)
+			h.logRequest(wctx, rec)
+		}) {
+			return imageResponse(head, res.Data, ctype, rec.serverTiming())
+		}
+		cancel()
+		rec.afterResponse = false
+	}
+	h.storeVariant(ctx, rec, vkey, res.Data, ctype, orig.ETag)
+	return imageResponse(head, res.Data, ctype, rec.serverTiming())
+}
+
+// storeVariant writes the variant to the transformed bucket. A failure is
+// the record's error, not the answer's: the image is right, only the cache
+// write failed, and the next miss converts again.
+func (h *Handler) storeVariant(ctx context.Context, rec *record, vkey string, data []byte, ctype, sourceETag string) {
+	t := time.Now()
+	created, err := h.variants.PutVariant(ctx, vkey, data, ctype, sourceETag)
+	rec.store, rec.stored = time.Since(t), created
 	if err != nil {
-		// The image is right; only the cache write failed. Serve it and
-		// let the next miss convert again.
 		rec.err = fmt.Errorf("storing variant %q: %w", vkey, err)
 	}
-	return imageResponse(rec.method == http.MethodHead, res.Data, ctype, rec.serverTiming())
 }
 
 // convert converts the original, while it arrives when it is arriving.

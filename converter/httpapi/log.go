@@ -33,23 +33,25 @@ type record struct {
 	colour    string // converter.Result.Colour: what was done about the source's profile
 	frames    int    // converter.Result.Frames: an animated output's
 	reread    bool   // the original's body failed once and was read again
-	err       error
+	// afterResponse: the variant is stored after the answer (After), which
+	// left answered after the start.
+	afterResponse bool
+	answered      time.Duration
+	err           error
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // serverTiming is the Server-Timing header value: fetch, convert and store
-// durations in milliseconds.
+// durations in milliseconds; a store still to come after the answer has a
+// description instead of a duration.
 func (r *record) serverTiming() string {
 	var b strings.Builder
-	for i, m := range []struct {
-		name string
-		d    time.Duration
-	}{{"fetch", r.fetch}, {"convert", r.convert}, {"store", r.store}} {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%s;dur=%.1f", m.name, ms(m.d))
+	fmt.Fprintf(&b, "fetch;dur=%.1f, convert;dur=%.1f, ", ms(r.fetch), ms(r.convert))
+	if r.afterResponse {
+		b.WriteString(`store;desc="after response"`)
+	} else {
+		fmt.Fprintf(&b, "store;dur=%.1f", ms(r.store))
 	}
 	return b.String()
 }
@@ -87,6 +89,11 @@ func (h *Handler) logRequest(ctx context.Context, r *record) {
 	}
 	if r.frames > 0 {
 		attrs = append(attrs, slog.Int("frames", r.frames))
+	}
+	if r.afterResponse {
+		// total_ms includes the store; answer_ms is what the viewer waited
+		// for inside the converter.
+		attrs = append(attrs, slog.Bool("after_response", true), slog.Float64("answer_ms", ms(r.answered)))
 	}
 	if r.reread {
 		attrs = append(attrs, slog.Bool("reread", true))
