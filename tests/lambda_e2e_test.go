@@ -282,6 +282,11 @@ func checkMetricsLine(t *testing.T, logs func() string) {
 			if line[contract.MetricDimFunction] != rieFunction || line[contract.MetricDimFormat] != "webp" {
 				t.Errorf("metrics line names function %v format %v, want %s and webp", line[contract.MetricDimFunction], line[contract.MetricDimFormat], rieFunction)
 			}
+			// Stored after the answer, the extension holding the
+			// invocation open until it was.
+			if line["after_response"] != true || line["stored"] != true {
+				t.Errorf("metrics line has after_response %v stored %v, want true and true", line["after_response"], line["stored"])
+			}
 			return
 		}
 		if time.Now().After(deadline) {
@@ -318,6 +323,7 @@ func checkInitReport(t *testing.T, logs func() string) {
 			CPUMS       float64 `json:"cpu_ms"`
 			MinorFaults int64   `json:"minor_faults"`
 			HugePages   string  `json:"transparent_hugepage"`
+			StoreAfter  bool    `json:"store_after_response"`
 		}
 		if json.Unmarshal([]byte(l), &line) != nil || line.Msg != "init" {
 			continue
@@ -327,6 +333,9 @@ func checkInitReport(t *testing.T, logs func() string) {
 		}
 		if line.HugePages != converter.HugePageMode() {
 			t.Errorf("init line %s: want the kernel's transparent huge page mode, %q", l, converter.HugePageMode())
+		}
+		if !line.StoreAfter {
+			t.Errorf("init line %s: the after-response extension did not register", l)
 		}
 		return
 	}

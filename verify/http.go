@@ -26,10 +26,11 @@ const (
 	AcceptCurl   = "*/*"
 )
 
-// converterTimings are the Server-Timing metrics the converter sends; S3 (and
-// so the MRAP) sends none, which is how a variant served from the MRAP is
-// told from one the converter made.
-var converterTimings = []string{"fetch;dur=", "convert;dur=", "store;dur="}
+// converterTimings are the Server-Timing metrics every converter sends
+// (with "store", timed or, stored after the answer, described); S3 (and so
+// the MRAP) sends none, which is how a variant served from the MRAP is told
+// from one the converter made.
+var converterTimings = []string{"fetch;dur=", "convert;dur=", "store;"}
 
 // reply is one response as a viewer sees it.
 type reply struct {

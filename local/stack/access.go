@@ -61,8 +61,12 @@ func (s *Stack) Upload(ctx context.Context, key string, data []byte) error {
 	return putOriginal(ctx, s.s3, s.buckets.PrimarySource(), key, data)
 }
 
-// Keys lists the keys in bucket under prefix.
+// Keys lists the keys in bucket under prefix, once the converters' stores
+// under way have finished (Settle).
 func (s *Stack) Keys(ctx context.Context, bucket, prefix string) ([]string, error) {
+	if err := s.Settle(ctx); err != nil {
+		return nil, err
+	}
 	set, err := listKeys(ctx, s.s3, bucket, prefix)
 	if err != nil {
 		return nil, err
@@ -74,8 +78,12 @@ func (s *Stack) Keys(ctx context.Context, bucket, prefix string) ([]string, erro
 	return out, nil
 }
 
-// Object reads one object: its bytes, Content-Type and Cache-Control.
+// Object reads one object: its bytes, Content-Type and Cache-Control, once
+// the converters' stores under way have finished (Settle).
 func (s *Stack) Object(ctx context.Context, bucket, key string) ([]byte, string, string, error) {
+	if err := s.Settle(ctx); err != nil {
+		return nil, "", "", err
+	}
 	out, err := s.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
 		return nil, "", "", fmt.Errorf("reading %s/%s: %w", bucket, key, err)
@@ -89,7 +97,13 @@ func (s *Stack) Object(ctx context.Context, bucket, key string) ([]byte, string,
 }
 
 // Replicate copies everything replication still owes, ignoring the lag.
-func (s *Stack) Replicate(ctx context.Context) (int, error) { return s.Replicator.Step(ctx, true) }
+func (s *Stack) Replicate(ctx context.Context) (int, error) {
+	// What the converters have answered with is stored first (Settle).
+	if err := s.Settle(ctx); err != nil {
+		return 0, err
+	}
+	return s.Replicator.Step(ctx, true)
+}
 
 // EdgeConfig is the configuration rendered into the edge function.
 func (s *Stack) EdgeConfig() edge.Config { return s.cfg.Edge }
@@ -105,6 +119,10 @@ func (s *Stack) S3ServerPID() int {
 // DeleteVariant removes a stored variant from every transformed bucket and
 // empties the edge caches, so the next request for it is cold again.
 func (s *Stack) DeleteVariant(ctx context.Context, key string) error {
+	// A store still under way would bring the variant back.
+	if err := s.Settle(ctx); err != nil {
+		return err
+	}
 	for _, r := range s.cfg.Regions {
 		bucket := s.buckets.Transformed(r)
 		if _, err := s.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}); err != nil {

@@ -19,6 +19,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"imgcells/contract"
+	"imgcells/converter/httpapi"
 	"imgcells/edge/cfrun"
 )
 
@@ -188,8 +189,10 @@ func (s *Stack) callConverter(ctx context.Context, reg *region, method, uri stri
 	// is stored) and API Gateway answers with an error, never the late image.
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.ConverterTimeout)
 	defer cancel()
-	resp, err := reg.converter.Handle(ctx, req)
+	actx, after := httpapi.WithAfter(ctx)
+	resp, err := reg.converter.Handle(actx, req)
 	if ctx.Err() != nil {
+		// Lambda stops a timed-out function: nothing is stored after.
 		s.logf("converter %s: timed out after %s", reg.name, s.cfg.ConverterTimeout)
 		res.status = http.StatusServiceUnavailable
 		res.header.Set("Content-Type", "application/json")
@@ -204,6 +207,8 @@ func (s *Stack) callConverter(ctx context.Context, reg *region, method, uri stri
 		res.body = []byte(`{"message":"Internal Server Error"}`)
 		return res
 	}
+	// The response goes back now; the store follows, as on Lambda.
+	s.after.start(after)
 	res.status = resp.StatusCode
 	for k, v := range resp.Headers {
 		res.header.Set(k, v)

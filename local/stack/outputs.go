@@ -95,7 +95,9 @@ func (s *Stack) serveRegionAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	req := r.Clone(r.Context())
 	req.URL.Path, req.URL.RawPath = "/"+rest, ""
-	resp, err := reg.converter.Handle(r.Context(), httpapi.EventFromHTTP(req))
+	actx, after := httpapi.WithAfter(r.Context())
+	resp, err := reg.converter.Handle(actx, httpapi.EventFromHTTP(req))
+	s.after.start(after)
 	if err != nil {
 		http.Error(w, `{"message":"Internal Server Error"}`, http.StatusInternalServerError)
 		return

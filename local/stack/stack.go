@@ -87,6 +87,7 @@ type Stack struct {
 	queue         *localQueue   // the purge queue
 	purger        *purge.Worker // the purge function
 	invalidations atomic.Int64  // invalidation paths received
+	after         afterWork     // converters' stores after their answers
 }
 
 // New starts a stack: the S3 server (unless cfg.S3 is set), the buckets,
@@ -271,6 +272,8 @@ func (s *Stack) startRegions() error {
 // Close stops replication and the S3 server the stack started, and removes
 // the data folder it made.
 func (s *Stack) Close() error {
+	// Stores still under way finish before the S3 server goes.
+	s.after.drain()
 	if s.queue != nil {
 		s.queue.close()
 	}

@@ -12,12 +12,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"imgcells/contract"
 	"imgcells/converter"
 	"imgcells/converter/httpapi"
+	"imgcells/converter/lambdaext"
 	"imgcells/converter/store"
 )
 
@@ -40,8 +43,40 @@ func main() {
 	// One Lambda instance converts one request at a time, many in a row:
 	// keep the decoders' freed memory for the next one, within the budget.
 	converter.KeepFreedMemory(h.Budget())
-	logInit(logger)
-	lambda.Start(h.Handle)
+	// Registered before lambda.Start asks for the first invocation, as the
+	// Extensions API requires of an internal extension.
+	ext, err := lambdaext.Register(context.Background(), os.Getenv("AWS_LAMBDA_RUNTIME_API"), extensionName, logger)
+	if err != nil {
+		// Still a working converter: it stores before it answers.
+		logger.Warn("storing before answering", "error", err.Error())
+		ext = nil
+	} else {
+		go ext.Run() //nolint:errcheck // Run logs why it stopped
+	}
+	logInit(logger, ext != nil)
+	lambda.Start(afterResponse(h, ext))
+}
+
+// extensionName names the internal extension in the Extensions API.
+const extensionName = "imgcells-after-response"
+
+// afterResponse wraps h.Handle so that what the handler leaves for after its
+// answer (storing the variant, then its log line) runs while Lambda sends
+// the response, the extension holding the invocation open until it is
+// done. Without the extension it runs before the answer, as it would in a
+// plain handler.
+func afterResponse(h *httpapi.Handler, ext *lambdaext.Extension) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		lc, ok := lambdacontext.FromContext(ctx)
+		if ext == nil || !ok || lc.AwsRequestID == "" {
+			return h.Handle(ctx, req)
+		}
+		actx, after := httpapi.WithAfter(ctx)
+		// Deferred, so that even a panic tells the extension the invocation
+		// is done; it would otherwise last until its timeout.
+		defer ext.Finish(lc.AwsRequestID, after.Run)
+		return h.Handle(actx, req)
+	}
 }
 
 func setup(ctx context.Context, getenv func(string) string, logger *slog.Logger) (*httpapi.Handler, error) {
@@ -73,13 +108,14 @@ func setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 // apart from the process's start: the emulator and Lambda start the
 // runtime for the first request. It also names the kernel's transparent
 // huge page mode: "madvise" or "always" means the huge pages the converter
-// asks for are granted (contract.ConverterGlibcTunables).
-func logInit(logger *slog.Logger) {
+// asks for are granted (contract.ConverterGlibcTunables); and whether the
+// variant is stored after the answer (the extension registered).
+func logInit(logger *slog.Logger, storeAfterResponse bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return
 	}
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	logger.Info("init", "cpu_ms", float64(cpu.Microseconds())/1000, "minor_faults", ru.Minflt,
-		"transparent_hugepage", converter.HugePageMode())
+		"transparent_hugepage", converter.HugePageMode(), "store_after_response", storeAfterResponse)
 }
