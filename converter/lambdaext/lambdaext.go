@@ -125,7 +125,11 @@ func (e *Extension) Run() error {
 		}
 		switch ev.EventType {
 		case invokeEvent:
-			e.wait(ev.RequestID, time.UnixMilli(ev.DeadlineMs))
+			var deadline time.Time // none given: the work's own context bounds it
+			if ev.DeadlineMs > 0 {
+				deadline = time.UnixMilli(ev.DeadlineMs)
+			}
+			e.wait(ev.RequestID, deadline)
 		case shutdownEvent:
 			e.stop()
 			return nil
@@ -170,7 +174,8 @@ func (e *Extension) done(requestID string) chan struct{} {
 }
 
 // wait blocks until requestID's work is done or deadline (less a margin,
-// so the extension answers before Lambda times the invocation out) passes.
+// so the extension answers before Lambda times the invocation out) passes;
+// a zero deadline waits for the work.
 func (e *Extension) wait(requestID string, deadline time.Time) {
 	e.mu.Lock()
 	ch := e.done(requestID)
@@ -180,8 +185,12 @@ func (e *Extension) wait(requestID string, deadline time.Time) {
 		delete(e.pending, requestID)
 		e.mu.Unlock()
 	}()
+	if deadline.IsZero() {
+		<-ch
+		return
+	}
 	left := time.Until(deadline) - deadlineMargin
-	if deadline.IsZero() || left <= 0 {
+	if left <= 0 {
 		select {
 		case <-ch:
 		default:

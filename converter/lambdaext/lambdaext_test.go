@@ -74,6 +74,31 @@ func (f *fakeAPI) awaitNext() {
 	}
 }
 
+// checkHeldUntilDone gives requestID (whose event is on its way) work that
+// blocks, and checks that the extension asks for the next event only once
+// the work is done.
+func (f *fakeAPI) checkHeldUntilDone(e *Extension, requestID string) {
+	f.t.Helper()
+	release := make(chan struct{})
+	var finished atomic.Bool
+	e.Finish(requestID, func() {
+		<-release
+		finished.Store(true)
+	})
+	// Had the extension not waited, its next call would come now, with
+	// the work still blocked.
+	select {
+	case <-f.nexts:
+		f.t.Fatal("the extension asked for the next event before the work was done")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	f.awaitNext()
+	if !finished.Load() {
+		f.t.Error("the invocation ended before the work")
+	}
+}
+
 func register(t *testing.T, f *fakeAPI) (*Extension, chan error) {
 	t.Helper()
 	e, err := Register(context.Background(), f.addr(), "imgcells-after-response", slog.New(slog.DiscardHandler))
@@ -124,25 +149,8 @@ func TestInvocationLastsUntilTheWorkIsDone(t *testing.T) {
 	e, _ := register(t, f)
 	f.awaitNext() // init: the extension is ready
 
-	release := make(chan struct{})
-	var finished atomic.Bool
 	f.events <- invoke("req-1", time.Now().Add(time.Minute))
-	e.Finish("req-1", func() {
-		<-release
-		finished.Store(true)
-	})
-	// Had the extension not waited, its next call would come now, with
-	// the work still blocked.
-	select {
-	case <-f.nexts:
-		t.Fatal("the extension asked for the next event before the work was done")
-	case <-time.After(100 * time.Millisecond):
-	}
-	close(release)
-	f.awaitNext()
-	if !finished.Load() {
-		t.Error("the invocation ended before the work")
-	}
+	f.checkHeldUntilDone(e, "req-1")
 
 	// Work done before the event reaches the extension, and no work.
 	done2 := make(chan struct{})
@@ -217,4 +225,14 @@ func TestShutdownStopsRun(t *testing.T) {
 	if !ran {
 		t.Error("after SHUTDOWN, Finish did not do the work itself")
 	}
+}
+
+// An event without a deadline (Lambda always sends one) waits for the work,
+// which its own context bounds, rather than ending the invocation under it.
+func TestNoDeadlineWaitsForTheWork(t *testing.T) {
+	f := newFakeAPI(t)
+	e, _ := register(t, f)
+	f.awaitNext()
+	f.events <- `{"eventType":"INVOKE","requestId":"req-1"}`
+	f.checkHeldUntilDone(e, "req-1")
 }
