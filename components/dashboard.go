@@ -153,10 +153,13 @@ func cellWidgets(l *layout, c dashboardCell) {
 		metric("AWS/Lambda", "Throttles", fn, stat("Sum", "throttles")),
 	}, nil)
 	l.graph(r, "Converter concurrency", []any{metric("AWS/Lambda", "ConcurrentExecutions", fn, stat("Maximum", "concurrent"))}, nil)
+	// Duration ends with the answer; the variant's store after it (the
+	// bootstrap's extension) is PostRuntimeExtensionsDuration.
 	l.graph(r, "Converter duration (ms)", []any{
 		metric("AWS/Lambda", "Duration", fn, stat("p50", "p50")),
 		metric("AWS/Lambda", "Duration", fn, stat("p95", "p95")),
 		metric("AWS/Lambda", "Duration", fn, stat("p99", "p99")),
+		metric("AWS/Lambda", "PostRuntimeExtensionsDuration", fn, stat("p95", "store after answer p95")),
 	}, map[string]any{"annotations": map[string]any{"horizontal": []any{
 		map[string]any{"value": contract.ConverterTimeout.Milliseconds(), "label": "timeout"}}}})
 	l.graph(r, "Converter API requests", []any{

@@ -91,6 +91,7 @@ func checkDashboard(t *testing.T, d *deployment) {
 	n := d.names(t)
 	metrics := dashboardMetrics(t, d)
 	perRegion := map[string]int{}
+	storeAfter := map[string]bool{} // the store after the answer, per region
 	latency := map[string]bool{}
 	for _, m := range metrics {
 		if err := checkDims(n, fmt.Sprintf("dashboard %q %s/%s", m.widget, m.namespace, m.name), m.region, m.dims); err != nil {
@@ -99,6 +100,9 @@ func checkDashboard(t *testing.T, d *deployment) {
 		if fn := m.dims["FunctionName"] + m.dims[contract.MetricDimFunction]; fn != "" {
 			perRegion[m.region]++
 		}
+		if m.name == "PostRuntimeExtensionsDuration" && m.dims["FunctionName"] != "" {
+			storeAfter[m.region] = true
+		}
 		if m.name == "ReplicationLatency" {
 			latency[m.dims["SourceBucket"]+" "+m.dims["RuleId"]] = true
 		}
@@ -106,6 +110,9 @@ func checkDashboard(t *testing.T, d *deployment) {
 	for _, r := range d.cfg.Regions {
 		if perRegion[r] < 10 {
 			t.Errorf("region %s has %d converter metrics on the dashboard", r, perRegion[r])
+		}
+		if !storeAfter[r] {
+			t.Errorf("region %s: the converter's time after its answer (PostRuntimeExtensionsDuration) is not on the dashboard", r)
 		}
 	}
 	metricsOn := false
