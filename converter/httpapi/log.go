@@ -33,8 +33,8 @@ type record struct {
 	colour    string // converter.Result.Colour: what was done about the source's profile
 	frames    int    // converter.Result.Frames: an animated output's
 	reread    bool   // the original's body failed once and was read again
-	// afterResponse: the variant is stored after the answer (After), which
-	// left answered after the start.
+	// afterResponse: the variant is stored after the answer (After);
+	// answered is when, from the start, the answer left.
 	afterResponse bool
 	answered      time.Duration
 	err           error
