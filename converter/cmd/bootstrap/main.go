@@ -44,8 +44,11 @@ func main() {
 	// keep the decoders' freed memory for the next one, within the budget.
 	converter.KeepFreedMemory(h.Budget())
 	// Registered before lambda.Start asks for the first invocation, as the
-	// Extensions API requires of an internal extension.
-	ext, err := lambdaext.Register(context.Background(), os.Getenv("AWS_LAMBDA_RUNTIME_API"), extensionName, logger)
+	// Extensions API requires of an internal extension; an API that does
+	// not answer at once does not hold the init phase.
+	rctx, cancel := context.WithTimeout(context.Background(), registerTimeout)
+	ext, err := lambdaext.Register(rctx, os.Getenv("AWS_LAMBDA_RUNTIME_API"), extensionName, logger)
+	cancel()
 	if err != nil {
 		// Still a working converter: it stores before it answers.
 		logger.Warn("storing before answering", "error", err.Error())
@@ -57,8 +60,12 @@ func main() {
 	lambda.Start(afterResponse(h, ext))
 }
 
-// extensionName names the internal extension in the Extensions API.
-const extensionName = "imgcells-after-response"
+const (
+	// extensionName names the internal extension in the Extensions API.
+	extensionName = "imgcells-after-response"
+	// registerTimeout bounds its registration, a call on loopback.
+	registerTimeout = 2 * time.Second
+)
 
 // afterResponse wraps h.Handle so that what the handler leaves for after its
 // answer (storing the variant, then its log line) runs while Lambda sends
