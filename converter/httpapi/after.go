@@ -20,7 +20,6 @@ import (
 type After struct {
 	mu   sync.Mutex
 	work []func()
-	ran  bool
 }
 
 type afterKey struct{}
@@ -36,16 +35,11 @@ func afterFrom(ctx context.Context) *After {
 	return a
 }
 
-// add queues fn; it reports false when Run has already been called, and
-// the caller must then do the work itself.
-func (a *After) add(fn func()) bool {
+// add queues fn for Run.
+func (a *After) add(fn func()) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.ran {
-		return false
-	}
 	a.work = append(a.work, fn)
-	return true
 }
 
 // Pending reports whether Run has work to do.
@@ -56,12 +50,12 @@ func (a *After) Pending() bool {
 }
 
 // Run does the queued work, in order, and returns when it is done. It is
-// meant to be called once, after Handle has returned; later calls do
-// nothing.
+// meant to be called once, after Handle has returned; a later call finds
+// nothing queued.
 func (a *After) Run() {
 	a.mu.Lock()
 	work := a.work
-	a.work, a.ran = nil, true
+	a.work = nil
 	a.mu.Unlock()
 	for _, fn := range work {
 		fn()

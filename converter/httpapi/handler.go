@@ -197,15 +197,12 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 		// The host answers first and stores after (see After).
 		wctx, cancel := detached(ctx)
 		rec.afterResponse, rec.answered = true, time.Since(rec.start)
-		if a.add(func() {
+		a.add(func() {
 			defer cancel()
 			h.storeVariant(wctx, rec, vkey, res.Data, ctype, orig.ETag)
 			h.logRequest(wctx, rec)
-		}) {
-			return imageResponse(head, res.Data, ctype, rec.serverTiming())
-		}
-		cancel()
-		rec.afterResponse = false
+		})
+		return imageResponse(head, res.Data, ctype, rec.serverTiming())
 	}
 	h.storeVariant(ctx, rec, vkey, res.Data, ctype, orig.ETag)
 	return imageResponse(head, res.Data, ctype, rec.serverTiming())

@@ -182,48 +182,38 @@ func TestWorkPastTheDeadlineIsLetGo(t *testing.T) {
 	f.awaitNext()
 }
 
-// Once the API fails (the environment is going), Run returns and Finish
-// does the work itself before it returns.
-func TestAfterTheAPIFailsFinishWorksInline(t *testing.T) {
-	f := newFakeAPI(t)
-	e, done := register(t, f)
-	f.awaitNext()
-	f.failNext.Store(true)
-	f.events <- invoke("req-1", time.Now().Add(time.Minute))
-	select {
-	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), "500") {
-			t.Errorf("Run returned %v, want the API's 500", err)
-		}
-		done <- err // for the cleanup
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after the API failed")
-	}
-	var ran bool
-	e.Finish("req-2", func() { ran = true })
-	if !ran {
-		t.Error("Finish returned before doing the work itself")
-	}
-}
-
-func TestShutdownStopsRun(t *testing.T) {
-	f := newFakeAPI(t)
-	e, done := register(t, f)
-	f.awaitNext()
-	f.events <- `{"eventType":"SHUTDOWN","shutdownReason":"spindown","deadlineMs":0}`
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Run after SHUTDOWN: %v", err)
-		}
-		done <- nil
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return on SHUTDOWN")
-	}
-	var ran bool
-	e.Finish("req-1", func() { ran = true })
-	if !ran {
-		t.Error("after SHUTDOWN, Finish did not do the work itself")
+// Once the API fails (the environment is going) or sends SHUTDOWN, Run
+// returns and Finish does the work itself before it returns.
+func TestAfterRunStopsFinishWorksInline(t *testing.T) {
+	for _, c := range []struct {
+		name, event string
+		fail        bool
+		wantErr     string // "": Run returns nil
+	}{
+		{"api fails", invoke("req-1", time.Now().Add(time.Minute)), true, "500"},
+		{"shutdown", `{"eventType":"SHUTDOWN","shutdownReason":"spindown","deadlineMs":0}`, false, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFakeAPI(t)
+			e, done := register(t, f)
+			f.awaitNext()
+			f.failNext.Store(c.fail)
+			f.events <- c.event
+			select {
+			case err := <-done:
+				if (c.wantErr == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.wantErr)) {
+					t.Errorf("Run returned %v, want %q", err, c.wantErr)
+				}
+				done <- err // for the cleanup
+			case <-time.After(10 * time.Second):
+				t.Fatal("Run did not return")
+			}
+			var ran bool
+			e.Finish("req-2", func() { ran = true })
+			if !ran {
+				t.Error("Finish returned before doing the work itself")
+			}
+		})
 	}
 }
 
