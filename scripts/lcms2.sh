@@ -19,46 +19,18 @@ case "${VERSION_CODENAME:-}" in
   *) echo "lcms2: no Little CMS release pinned for Debian '${VERSION_CODENAME:-?}' (scripts/lcms2.sh)" >&2; exit 1 ;;
 esac
 
-sudo=()
-[ "$(id -u)" = 0 ] || sudo=(sudo)
-# The newest Debian revision of the pinned release the machine's sources offer.
-served() { apt-cache showsrc lcms2 2>/dev/null | sed -n 's/^Version: //p' | grep "^$upstream-" | sort -V | tail -1; }
-version=$(served || true)
-if [ -z "$version" ]; then
-  list=/etc/apt/sources.list.d/imgcells-deb-src.sources
-  echo "lcms2: adding Debian source entries for $VERSION_CODENAME ($list)" >&2
-  printf '%s\n' "Types: deb-src" "URIs: http://deb.debian.org/debian" \
-    "Suites: $VERSION_CODENAME $VERSION_CODENAME-updates" "Components: main" \
-    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" "" \
-    "Types: deb-src" "URIs: http://deb.debian.org/debian-security" \
-    "Suites: $VERSION_CODENAME-security" "Components: main" \
-    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" |
-    "${sudo[@]}" tee "$list" >/dev/null
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  version=$(served || true)
-  [ -n "$version" ] || { echo "lcms2: Debian's sources offer no lcms2 $upstream" >&2; exit 1; }
-fi
+. "$(dirname "$0")/debsrc.sh"
+version=$(debsrc_version lcms2 "$upstream")
 
 cache="$(go env GOPATH | cut -d: -f1)/pkg/imgcells-deps"
 mkdir -p "$cache" "$root/.deps"
-src=""
+debsrc_dir=""
 for arch in "$@"; do
-  case "$arch" in
-    amd64) cc=x86_64-linux-gnu-gcc ;;
-    arm64) cc=aarch64-linux-gnu-gcc ;;
-    *) echo "lcms2: unknown architecture $arch" >&2; exit 2 ;;
-  esac
-  [ "$arch" != "$(dpkg --print-architecture)" ] || cc=gcc
+  cc=$(debsrc_cc "$arch")
   out="$cache/lcms2-$version-$arch"
   if [ ! -f "$out/lib/liblcms2.a" ]; then
-    if [ -z "$src" ]; then
-      src=$(mktemp -d)
-      trap 'rm -rf "$src"' EXIT
-      echo "lcms2: apt-get source lcms2=$version" >&2
-      (cd "$src" && apt-get source -qq "lcms2=$version" >/dev/null 2>&1) ||
-        { echo "lcms2: apt-get source lcms2=$version failed" >&2; exit 1; }
-    fi
-    dir=$(echo "$src"/lcms2-*/)
+    [ -n "$debsrc_dir" ] || debsrc_fetch lcms2 "$version"
+    dir=$debsrc_dir
     tmp="$out.tmp.$$"
     rm -rf "$tmp" && mkdir -p "$tmp/obj" "$tmp/lib" "$tmp/include"
     echo "lcms2: compiling $version for $arch ($cc)" >&2
