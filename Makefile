@@ -18,10 +18,10 @@ unit: ## every package's tests (run `go vet ./...` first: -vet=off skips re-vett
 FUZZ_PKGS ?= ./contract/... ./converter/...
 FUZZ_EXECS ?= 150000
 FUZZ_EXECS_SLOW ?= 5000
-fuzz: ## run each fuzz target briefly (FUZZ_EXECS executions; FUZZ_EXECS_SLOW for the decoder's)
+fuzz: ## run each fuzz target briefly (FUZZ_EXECS executions; FUZZ_EXECS_SLOW for the decoders')
 	@for pkg in $$($(GO) list $(FUZZ_PKGS)); do \
 	  for f in $$($(GO) test -vet=off -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    case $$f in FuzzConvert) n=$(FUZZ_EXECS_SLOW);; FuzzHandlePath) n=$$(($(FUZZ_EXECS) / 3));; FuzzProfile) n=$$(($(FUZZ_EXECS) / 5));; *) n=$(FUZZ_EXECS);; esac; \
+	    case $$f in FuzzConvert|FuzzProgressiveDecodeMatchesDebianBuild) n=$(FUZZ_EXECS_SLOW);; FuzzHandlePath) n=$$(($(FUZZ_EXECS) / 3));; FuzzProfile) n=$$(($(FUZZ_EXECS) / 5));; *) n=$(FUZZ_EXECS);; esac; \
 	    echo "fuzz $$pkg $$f ($${n} executions)"; \
 	    $(GO) test -vet=off -run '^$$' -fuzz "^$$f$$" -fuzztime $${n}x -fuzzminimizetime 20x $$pkg || exit 1; \
 	  done; \

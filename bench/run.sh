@@ -11,13 +11,16 @@ cd "$(dirname "$0")/.."
 out=bench/out
 mkdir -p "$out"
 
-# Tools: ImageMagick (reference resize), node and npm (sharp), libjpeg-turbo
-# headers (the converter's cgo binding), GNU time.
+# Tools: ImageMagick (reference resize), node and npm (sharp), GNU time, and
+# what builds the converter's libjpeg-turbo and Little CMS from Debian's
+# source packages (cmake, nasm, dpkg-dev; below).
 missing=""
 command -v node >/dev/null || missing="$missing nodejs"
 command -v npm >/dev/null || missing="$missing npm"
 [ -x /usr/bin/convert ] || missing="$missing imagemagick"
-[ -f /usr/include/jpeglib.h ] || missing="$missing libjpeg62-turbo-dev"
+command -v cmake >/dev/null || missing="$missing cmake"
+command -v nasm >/dev/null || missing="$missing nasm"
+command -v dpkg-source >/dev/null || missing="$missing dpkg-dev"
 [ -x /usr/bin/time ] || missing="$missing time" # GNU time: a fresh process's peak RSS
 # AVIF runs decode both sides' files with libavif's avifdec for SSIM.
 case " $* " in
@@ -56,6 +59,9 @@ if [ ! -f "$photos/.done" ]; then
 	touch "$photos/.done"
 fi
 
+arch=$(dpkg --print-architecture)
+scripts/lcms2.sh "$arch"
+scripts/libjpeg-turbo.sh "$arch"
 go build -o "$out/imgconvert" ./converter/cmd/imgconvert
 go build -o "$out/goharness" ./bench/goharness
 go build -o "$out/compare" ./bench/compare

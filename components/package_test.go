@@ -44,9 +44,9 @@ func TestPackageConverterUsesThePrebuiltZip(t *testing.T) {
 func TestDeployBuildsTheConverterZip(t *testing.T) {
 	if _, err := exec.LookPath("aarch64-linux-gnu-gcc"); err != nil {
 		if os.Getenv("IMGCELLS_REQUIRE_TOOLS") == "1" {
-			t.Fatal("aarch64-linux-gnu-gcc is not on PATH (apt-get install gcc-aarch64-linux-gnu libjpeg62-turbo-dev:arm64)")
+			t.Fatal("aarch64-linux-gnu-gcc is not on PATH (scripts/deps.sh build installs it)")
 		}
-		t.Skip("aarch64-linux-gnu-gcc is not on PATH; install gcc-aarch64-linux-gnu and libjpeg62-turbo-dev:arm64 to run")
+		t.Skip("aarch64-linux-gnu-gcc is not on PATH; run scripts/deps.sh build to run")
 	}
 	raw := with(stackFile(t, "dev"), stackconfig.KeyConverterZip, "")
 	var hashes []string

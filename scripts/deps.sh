@@ -13,14 +13,14 @@ set -euo pipefail
 what=${1:-test}
 case "$what" in local|build|test) ;; *) echo "usage: $0 local|build|test" >&2; exit 2 ;; esac
 
-# The converter's cgo codecs: libjpeg-turbo (JPEG), libpng + zlib and
-# libdeflate (PNG), libaom (AVIF; its -dev package ships libaom.a); dpkg-dev
-# unpacks Little CMS's source package (below).
-apt_pkgs=(gcc libjpeg62-turbo-dev libpng-dev zlib1g-dev libdeflate-dev libaom-dev dpkg-dev)
+# The converter's cgo codecs: libpng + zlib and libdeflate (PNG), libaom
+# (AVIF; its -dev package ships libaom.a); dpkg-dev and patch unpack and
+# patch the source packages of Little CMS and libjpeg-turbo, which cmake and
+# nasm (libjpeg-turbo's x86 SIMD code) build (below).
+apt_pkgs=(gcc libpng-dev zlib1g-dev libdeflate-dev libaom-dev dpkg-dev patch cmake nasm)
 if [ "$what" != local ]; then
   # The statically linked arm64 Lambda bootstrap.
-  apt_pkgs+=(libjpeg62-turbo-dev:arm64 libpng-dev:arm64 zlib1g-dev:arm64
-             libdeflate-dev:arm64 libaom-dev:arm64 gcc-aarch64-linux-gnu)
+  apt_pkgs+=(libpng-dev:arm64 zlib1g-dev:arm64 libdeflate-dev:arm64 libaom-dev:arm64 gcc-aarch64-linux-gnu)
 fi
 if [ "$what" = test ]; then
   # Its smoke test under emulation; headless Chromium for the gallery test;
@@ -28,7 +28,9 @@ if [ "$what" = test ]; then
   # CloudFront Functions' runtime) for the edge function's budget tests;
   # ImageMagick, the colour tests' reference conversion; avifdec
   # (libavif-bin), the independent decoder the AVIF tests check output with.
-  apt_pkgs+=(qemu-user-static file chromium njs imagemagick libavif-bin)
+  # libjpeg62-turbo, Debian's own libjpeg-turbo, is what the converter's
+  # patched build is compared with, pixel for pixel, on both architectures.
+  apt_pkgs+=(qemu-user-static file chromium njs imagemagick libavif-bin libjpeg62-turbo libjpeg62-turbo:arm64)
 fi
 
 if [ "$what" = test ]; then
@@ -61,9 +63,13 @@ fi
 # Little CMS 2 (colour profiles): Debian ships it only as a shared library,
 # and the Lambda is one static binary, so scripts/lcms2.sh builds liblcms2.a
 # from Debian's source package for the machine and, for the Lambda, arm64.
-lcms_arches=("$native")
-[ "$what" = local ] || [ "$native" = arm64 ] || lcms_arches+=(arm64)
-"$(dirname "$0")/lcms2.sh" "${lcms_arches[@]}"
+c_arches=("$native")
+[ "$what" = local ] || [ "$native" = arm64 ] || c_arches+=(arm64)
+"$(dirname "$0")/lcms2.sh" "${c_arches[@]}"
+
+# libjpeg-turbo (JPEG): built the same way, from Debian's source package,
+# with the converter's patch to it (converter/internal/jpegturbo/patches).
+"$(dirname "$0")/libjpeg-turbo.sh" "${c_arches[@]}"
 
 # Go tools, pinned. versitygw's first install compiles for about 4 minutes.
 gobin="$(go env GOBIN)"

@@ -250,7 +250,7 @@ func TestLambdaArm64BootstrapUnderRIE(t *testing.T) {
 		t.Skip("cross-builds the bootstrap and runs it under qemu")
 	}
 	if _, err := exec.LookPath("aarch64-linux-gnu-gcc"); err != nil {
-		storetest.SkipOrFail(t, "aarch64-linux-gnu-gcc not on PATH (apt-get install gcc-aarch64-linux-gnu libjpeg62-turbo-dev:arm64 libpng-dev:arm64 zlib1g-dev:arm64)")
+		storetest.SkipOrFail(t, "aarch64-linux-gnu-gcc not on PATH (scripts/deps.sh build)")
 	}
 	qemu, err := exec.LookPath("qemu-aarch64-static")
 	if err != nil {

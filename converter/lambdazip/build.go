@@ -139,8 +139,9 @@ func compiler(arch string) (cc, pkg string, err error) {
 }
 
 // cLibs are the Debian packages with the static C libraries the converter
-// links (libjpeg-turbo, libpng, zlib, libdeflate, libaom).
-var cLibs = []string{"libjpeg62-turbo-dev", "libpng-dev", "zlib1g-dev", "libdeflate-dev", "libaom-dev"}
+// links (libpng, zlib, libdeflate, libaom); Little CMS and libjpeg-turbo are
+// built from source into .deps/ (scripts/deps.sh).
+var cLibs = []string{"libpng-dev", "zlib1g-dev", "libdeflate-dev", "libaom-dev"}
 
 func installHint(arch, ccPkg string) string {
 	var b strings.Builder
@@ -161,13 +162,18 @@ func installHint(arch, ccPkg string) string {
 // buildError explains the usual causes of a failed cgo cross build.
 func buildError(arch, cc, ccPkg string, out []byte, err error) error {
 	text := string(out)
-	if strings.Contains(text, "lcms2.h") || strings.Contains(text, "liblcms2.a") {
-		return fmt.Errorf("building the %s bootstrap: the static Little CMS for %s is missing "+
-			"(scripts/deps.sh build compiles it from Debian's source package into .deps/), "+
-			"or pass a prebuilt zip with `pulumi config set %s <path>`: %w\n%s", arch, arch, PrebuiltConfigKey, err, text)
+	for lib, signs := range map[string][]string{
+		"Little CMS":    {"lcms2.h", "liblcms2.a"},
+		"libjpeg-turbo": {"jpeglib.h", "libjpeg.a"},
+	} {
+		if strings.Contains(text, signs[0]) || strings.Contains(text, signs[1]) {
+			return fmt.Errorf("building the %s bootstrap: the static %s for %s is missing "+
+				"(scripts/deps.sh build compiles it from Debian's source package into .deps/), "+
+				"or pass a prebuilt zip with `pulumi config set %s <path>`: %w\n%s", arch, lib, arch, PrebuiltConfigKey, err, text)
+		}
 	}
 	missingLib := false
-	for _, sign := range []string{"jpeglib.h", "-ljpeg", "png.h", "-lpng", "zlib.h", "-lz", "libdeflate.h", "-ldeflate", "aom_encoder.h", "-laom"} {
+	for _, sign := range []string{"png.h", "-lpng", "zlib.h", "-lz", "libdeflate.h", "-ldeflate", "aom_encoder.h", "-laom"} {
 		missingLib = missingLib || strings.Contains(text, sign)
 	}
 	if missingLib {

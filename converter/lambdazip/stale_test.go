@@ -111,7 +111,7 @@ func TestMissingCrossCompilerSaysWhatToInstall(t *testing.T) {
 	if err == nil {
 		t.Fatal("Build succeeded without a cross compiler")
 	}
-	for _, want := range []string{"gcc", "libjpeg62-turbo-dev:" + cross, "libpng-dev:" + cross, "zlib1g-dev:" + cross, "dpkg --add-architecture", lambdazip.PrebuiltConfigKey} {
+	for _, want := range []string{"gcc", "libaom-dev:" + cross, "libpng-dev:" + cross, "zlib1g-dev:" + cross, "dpkg --add-architecture", lambdazip.PrebuiltConfigKey} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
@@ -119,24 +119,31 @@ func TestMissingCrossCompilerSaysWhatToInstall(t *testing.T) {
 }
 
 // TestMissingCLibrarySaysWhatToInstall builds a module whose cgo link needs
-// a library that is not installed: the error names the Debian packages and
-// the prebuilt-zip option, and keeps the linker's output.
+// a library that is not there: a Debian package's, whose error names the
+// packages to install, or one scripts/deps.sh builds from source into
+// .deps/, whose error says so; both name the prebuilt-zip option, and keep
+// the linker's output.
 func TestMissingCLibrarySaysWhatToInstall(t *testing.T) {
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Skip("gcc not on PATH")
 	}
-	dir := fakeModule(t)
-	main := "package main\n\n// #cgo LDFLAGS: -lpng_imgcells_absent\nimport \"C\"\n\nfunc main() {}\n"
-	if err := os.WriteFile(filepath.Join(dir, "converter", "cmd", "bootstrap", "main.go"), []byte(main), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, err := lambdazip.Build(lambdazip.Options{ModuleDir: dir, Arch: runtime.GOARCH, OutPath: filepath.Join(dir, "x.zip")})
-	if err == nil {
-		t.Fatal("Build linked against a library that does not exist")
-	}
-	for _, want := range []string{"C library", "libjpeg62-turbo-dev", "libpng-dev", "zlib1g-dev", lambdazip.PrebuiltConfigKey, "png_imgcells_absent"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error does not mention %q:\n%v", want, err)
+	for _, c := range []struct{ ldflags, want string }{
+		{"-lpng_imgcells_absent", "C library|libaom-dev|libpng-dev|zlib1g-dev|png_imgcells_absent"},
+		{"${SRCDIR}/.deps/libjpeg-turbo-absent/lib/libjpeg.a", "static libjpeg-turbo|scripts/deps.sh build|libjpeg-turbo-absent"},
+	} {
+		dir := fakeModule(t)
+		main := "package main\n\n// #cgo LDFLAGS: " + c.ldflags + "\nimport \"C\"\n\nfunc main() {}\n"
+		if err := os.WriteFile(filepath.Join(dir, "converter", "cmd", "bootstrap", "main.go"), []byte(main), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := lambdazip.Build(lambdazip.Options{ModuleDir: dir, Arch: runtime.GOARCH, OutPath: filepath.Join(dir, "x.zip")})
+		if err == nil {
+			t.Fatalf("Build linked against %s, which does not exist", c.ldflags)
+		}
+		for _, want := range append(strings.Split(c.want, "|"), lambdazip.PrebuiltConfigKey) {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: error does not mention %q:\n%v", c.ldflags, want, err)
+			}
 		}
 	}
 }

@@ -1,7 +1,10 @@
 package hostile
 
 /*
-#cgo LDFLAGS: -ljpeg
+#cgo amd64 CFLAGS: -I${SRCDIR}/../../../.deps/libjpeg-turbo-amd64/include
+#cgo arm64 CFLAGS: -I${SRCDIR}/../../../.deps/libjpeg-turbo-arm64/include
+#cgo amd64 LDFLAGS: ${SRCDIR}/../../../.deps/libjpeg-turbo-amd64/lib/libjpeg.a
+#cgo arm64 LDFLAGS: ${SRCDIR}/../../../.deps/libjpeg-turbo-arm64/lib/libjpeg.a
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>

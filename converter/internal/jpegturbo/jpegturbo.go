@@ -1,12 +1,17 @@
-// Package jpegturbo is a minimal cgo binding to libjpeg-turbo (API 62, as
-// shipped by Debian's libjpeg62-turbo-dev): decoding with DCT-domain
-// downscaling (shrink-on-load) and baseline encoding. It links -ljpeg, which
-// resolves to libjpeg.a in static builds.
+// Package jpegturbo is a minimal cgo binding to libjpeg-turbo (API 62):
+// decoding with DCT-domain downscaling (shrink-on-load) and baseline
+// encoding. It links a static libjpeg.a that scripts/deps.sh builds from
+// Debian's source package with patches/ applied (a faster decoder for the
+// refinement scans of progressive JPEGs, bit-exact with Debian's own build:
+// stock_test.go) into .deps/libjpeg-turbo-<arch>.
 package jpegturbo
 
 /*
 #cgo CFLAGS: -I${SRCDIR}/../abort
-#cgo LDFLAGS: -ljpeg
+#cgo amd64 CFLAGS: -I${SRCDIR}/../../../.deps/libjpeg-turbo-amd64/include
+#cgo arm64 CFLAGS: -I${SRCDIR}/../../../.deps/libjpeg-turbo-arm64/include
+#cgo amd64 LDFLAGS: ${SRCDIR}/../../../.deps/libjpeg-turbo-amd64/lib/libjpeg.a
+#cgo arm64 LDFLAGS: ${SRCDIR}/../../../.deps/libjpeg-turbo-arm64/lib/libjpeg.a
 #include <stdlib.h>
 #include "jpegturbo.h"
 */

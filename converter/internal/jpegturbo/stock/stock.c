@@ -1,0 +1,113 @@
+#define _GNU_SOURCE
+#include "stock.h"
+
+#include <dlfcn.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jpeglib.h"
+#include "jerror.h"
+
+/* The part of the libjpeg API a decode calls, so that one function can run
+ * it against either library. */
+typedef struct {
+	struct jpeg_error_mgr *(*std_error)(struct jpeg_error_mgr *);
+	void (*create)(j_decompress_ptr, int, size_t);
+	void (*mem_src)(j_decompress_ptr, const unsigned char *, unsigned long);
+	int (*read_header)(j_decompress_ptr, boolean);
+	boolean (*start)(j_decompress_ptr);
+	JDIMENSION (*read_scanlines)(j_decompress_ptr, JSAMPARRAY, JDIMENSION);
+	boolean (*finish)(j_decompress_ptr);
+	void (*destroy)(j_decompress_ptr);
+} sd_api;
+
+static const sd_api linked = {
+	jpeg_std_error, jpeg_CreateDecompress, jpeg_mem_src, jpeg_read_header,
+	jpeg_start_decompress, jpeg_read_scanlines, jpeg_finish_decompress, jpeg_destroy_decompress,
+};
+
+static int load(const char *path, sd_api *api, char *msg, size_t msglen) {
+	/* RTLD_DEEPBIND: the library's own calls go to its own functions, not to
+	 * the linked copies of the same names. */
+	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+	if (h == NULL) {
+		snprintf(msg, msglen, "dlopen %s: %s", path, dlerror());
+		return -1;
+	}
+#define SYM(field, name)                                                   \
+	if ((*(void **)&api->field = dlsym(h, name)) == NULL) {               \
+		snprintf(msg, msglen, "dlsym %s in %s: %s", name, path, dlerror()); \
+		return -1;                                                        \
+	}
+	SYM(std_error, "jpeg_std_error");
+	SYM(create, "jpeg_CreateDecompress");
+	SYM(mem_src, "jpeg_mem_src");
+	SYM(read_header, "jpeg_read_header");
+	SYM(start, "jpeg_start_decompress");
+	SYM(read_scanlines, "jpeg_read_scanlines");
+	SYM(finish, "jpeg_finish_decompress");
+	SYM(destroy, "jpeg_destroy_decompress");
+#undef SYM
+	return 0; /* the handle stays open for the life of the process */
+}
+
+typedef struct {
+	struct jpeg_error_mgr pub;
+	jmp_buf jump;
+} sd_err;
+
+static void sd_error_exit(j_common_ptr c) {
+	sd_err *e = (sd_err *)c->err;
+	longjmp(e->jump, 1);
+}
+
+static void sd_emit(j_common_ptr c, int level) {
+	/* The converter's rule: a premature end of the data is an error; other
+	 * warnings are tolerated. */
+	if (level < 0 && c->err->msg_code == JWRN_JPEG_EOF) sd_error_exit(c);
+}
+
+int sd_decode(int stock, const char *path, const unsigned char *src, size_t len, int denom,
+              unsigned char **out, int *width, int *height, int *components, char *msg, size_t msglen) {
+	sd_api api = linked;
+	struct jpeg_decompress_struct cinfo;
+	sd_err err;
+	unsigned char *volatile pix = NULL;
+	*out = NULL;
+	if (stock && load(path, &api, msg, msglen) != 0) return -1;
+	cinfo.err = api.std_error(&err.pub);
+	err.pub.error_exit = sd_error_exit;
+	err.pub.emit_message = sd_emit;
+	if (setjmp(err.jump)) {
+		(*cinfo.err->format_message)((j_common_ptr)&cinfo, msg);
+		api.destroy(&cinfo);
+		free(pix);
+		return -1;
+	}
+	api.create(&cinfo, JPEG_LIB_VERSION, sizeof(cinfo));
+	api.mem_src(&cinfo, src, (unsigned long)len);
+	api.read_header(&cinfo, TRUE);
+	cinfo.scale_num = 1;
+	cinfo.scale_denom = (unsigned int)denom;
+	api.start(&cinfo);
+	size_t stride = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
+	pix = malloc(stride * cinfo.output_height + 1);
+	if (pix == NULL) {
+		snprintf(msg, msglen, "out of memory");
+		api.destroy(&cinfo);
+		return -1;
+	}
+	while (cinfo.output_scanline < cinfo.output_height) {
+		JSAMPROW row = pix + stride * cinfo.output_scanline;
+		api.read_scanlines(&cinfo, &row, 1);
+	}
+	api.finish(&cinfo);
+	*width = (int)cinfo.output_width;
+	*height = (int)cinfo.output_height;
+	*components = cinfo.output_components;
+	api.destroy(&cinfo);
+	*out = pix;
+	return 0;
+}
