@@ -41,10 +41,12 @@ for arch in "$@"; do
     rm -rf "$tmp" && mkdir -p "$tmp/build" "$tmp/lib" "$tmp/include"
     echo "libjpeg-turbo: compiling $version for $arch ($cc)" >&2
     # Deterministic objects (no source path in them) and archive (`ar D`):
-    # the same bytes on every machine, so the Lambda zip is too.
+    # the same bytes on every machine, so the Lambda zip is too. (The policy
+    # minimum lets CMake 4, which refuses 2.1.5's old minimum, configure it.)
     (cd "$tmp/build" && cmake -G "Unix Makefiles" -Wno-dev \
       -DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR="$proc" -DCMAKE_C_COMPILER="$cc" \
       -DCMAKE_BUILD_TYPE=Release -DCMAKE_POSITION_INDEPENDENT_CODE=ON \
+      -DCMAKE_POLICY_VERSION_MINIMUM=3.5 \
       -DCMAKE_C_ARCHIVE_CREATE="<CMAKE_AR> qcD <TARGET> <OBJECTS>" \
       -DCMAKE_C_ARCHIVE_APPEND="<CMAKE_AR> qD <TARGET> <OBJECTS>" \
       -DCMAKE_C_ARCHIVE_FINISH="<CMAKE_RANLIB> -D <TARGET>" \

@@ -162,14 +162,14 @@ func installHint(arch, ccPkg string) string {
 // buildError explains the usual causes of a failed cgo cross build.
 func buildError(arch, cc, ccPkg string, out []byte, err error) error {
 	text := string(out)
-	for lib, signs := range map[string][]string{
-		"Little CMS":    {"lcms2.h", "liblcms2.a"},
-		"libjpeg-turbo": {"jpeglib.h", "libjpeg.a"},
+	for _, lib := range []struct{ name, header, archive string }{
+		{"Little CMS", "lcms2.h", "liblcms2.a"},
+		{"libjpeg-turbo", "jpeglib.h", "libjpeg.a"},
 	} {
-		if strings.Contains(text, signs[0]) || strings.Contains(text, signs[1]) {
+		if strings.Contains(text, lib.header) || strings.Contains(text, lib.archive) {
 			return fmt.Errorf("building the %s bootstrap: the static %s for %s is missing "+
 				"(scripts/deps.sh build compiles it from Debian's source package into .deps/), "+
-				"or pass a prebuilt zip with `pulumi config set %s <path>`: %w\n%s", arch, lib, arch, PrebuiltConfigKey, err, text)
+				"or pass a prebuilt zip with `pulumi config set %s <path>`: %w\n%s", arch, lib.name, arch, PrebuiltConfigKey, err, text)
 		}
 	}
 	missingLib := false
