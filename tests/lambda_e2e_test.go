@@ -202,6 +202,12 @@ func TestLambdaBootstrapUnderRIE(t *testing.T) {
 	data := checkWebPResponse(t, invoke(t, url, apiEvent(t, http.MethodGet, key, true)), 240, 135)
 	checkMetricsLine(t, logs)
 	checkInitReport(t, logs)
+	// The zip's C is built for SSE4.1, this test's with the default flags:
+	// libwebp's faster paths must give the same bytes.
+	src, _ := os.ReadFile(filepath.Join("..", "testdata", "photos", "photo.jpg"))
+	if here, err := converter.Convert(src, v, converter.DefaultLimits()); err != nil || !bytes.Equal(here.Data, data) {
+		t.Errorf("the bootstrap's WebP (%d bytes) differs from this process's conversion (%d bytes, %v)", len(data), len(here.Data), err)
+	}
 
 	// The variant is in the transformed bucket under exactly its key.
 	out, err := srv.Client().GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String("transformed"), Key: aws.String(key)})
@@ -324,6 +330,7 @@ func checkInitReport(t *testing.T, logs func() string) {
 			MinorFaults int64   `json:"minor_faults"`
 			HugePages   string  `json:"transparent_hugepage"`
 			StoreAfter  bool    `json:"store_after_response"`
+			CSIMD       string  `json:"c_simd"`
 		}
 		if json.Unmarshal([]byte(l), &line) != nil || line.Msg != "init" {
 			continue
@@ -336,6 +343,11 @@ func checkInitReport(t *testing.T, logs func() string) {
 		}
 		if !line.StoreAfter {
 			t.Errorf("init line %s: the after-response extension did not register", l)
+		}
+		// The amd64 zip's C is built for SSE4.1 (lambdazip.CFlags), where
+		// libwebp encodes faster.
+		if line.CSIMD != "sse4.1" {
+			t.Errorf("init line %s: the amd64 bootstrap's C was built for %q, want sse4.1", l, line.CSIMD)
 		}
 		return
 	}

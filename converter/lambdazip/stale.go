@@ -23,11 +23,11 @@ func stampPath(zipPath string) string { return zipPath + ".inputs" }
 // go.sum, the non-test sources under converter/ (Go, C, headers, embedded
 // files) and in every other package of this module the bootstrap imports
 // (contract/, purge/: found with `go list -deps`, so an edit there rebuilds
-// the zip too), the Go version, the target architecture and the build flags.
+// the zip too), the Go version, the target architecture and the build flags (Go's and C's).
 // Module dependencies are pinned by go.sum, so they are covered by it.
 func SourceHash(opts Options) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "arch=%s\nflags=%q\n", opts.Arch, buildFlags)
+	fmt.Fprintf(h, "arch=%s\nflags=%q\ncflags=%q\n", opts.Arch, buildFlags, CFlags(opts.Arch))
 	goVersion, err := exec.Command("go", "env", "GOVERSION").Output()
 	if err != nil {
 		return "", fmt.Errorf("asking go for its version: %w", err)

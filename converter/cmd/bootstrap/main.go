@@ -115,8 +115,9 @@ func setup(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 // apart from the process's start: the emulator and Lambda start the
 // runtime for the first request. It also names the kernel's transparent
 // huge page mode: "madvise" or "always" means the huge pages the converter
-// asks for are granted (contract.ConverterGlibcTunables); and whether the
-// variant is stored after the answer (the extension registered).
+// asks for are granted (contract.ConverterGlibcTunables); whether the
+// variant is stored after the answer (the extension registered); and the
+// vector instructions its C code was compiled for.
 func logInit(logger *slog.Logger, storeAfterResponse bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
@@ -124,5 +125,6 @@ func logInit(logger *slog.Logger, storeAfterResponse bool) {
 	}
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	logger.Info("init", "cpu_ms", float64(cpu.Microseconds())/1000, "minor_faults", ru.Minflt,
-		"transparent_hugepage", converter.HugePageMode(), "store_after_response", storeAfterResponse)
+		"transparent_hugepage", converter.HugePageMode(), "store_after_response", storeAfterResponse,
+		"c_simd", converter.CSIMD())
 }

@@ -19,7 +19,12 @@ func main() {
 	out := flag.String("out", "", "zip to write (default dist/converter-ARCH.zip)")
 	module := flag.String("module", ".", "directory holding go.mod")
 	force := flag.Bool("force", false, "build even when the zip is up to date")
+	cflags := flag.Bool("print-cflags", false, "print the C flags the bootstrap for -arch is built with, and exit (bench/run.sh builds its binaries with them)")
 	flag.Parse()
+	if *cflags {
+		fmt.Println(lambdazip.CFlags(*arch))
+		return
+	}
 	if *out == "" {
 		*out = "dist/converter-" + *arch + ".zip"
 	}
