@@ -9,11 +9,11 @@ import (
 	"testing"
 )
 
-func testPhoto(t *testing.T, name string) []byte {
-	t.Helper()
+func testPhoto(tb testing.TB, name string) []byte {
+	tb.Helper()
 	b, err := os.ReadFile("../../../testdata/photos/" + name)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return b
 }

@@ -80,21 +80,12 @@ func FuzzProgressiveDecodeMatchesDebianBuild(f *testing.F) {
 // installs it).
 func requireStock(tb testing.TB) {
 	tb.Helper()
-	if _, err := stock.DecodeStock(testPhotoTB(tb, "progressive.jpg"), 1); err != nil {
+	if _, err := stock.DecodeStock(testPhoto(tb, "progressive.jpg"), 1); err != nil {
 		if os.Getenv("IMGCELLS_REQUIRE_TOOLS") == "1" {
 			tb.Fatalf("Debian's libjpeg-turbo (%s, package libjpeg62-turbo): %v", stock.Library, err)
 		}
 		tb.Skipf("Debian's libjpeg-turbo (%s, package libjpeg62-turbo) is not usable: %v", stock.Library, err)
 	}
-}
-
-func testPhotoTB(tb testing.TB, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile("../../../testdata/photos/" + name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
 }
 
 // damaged returns src and damaged copies of it, by name.

@@ -28,7 +28,10 @@ static const sd_api linked = {
 	jpeg_start_decompress, jpeg_read_scanlines, jpeg_finish_decompress, jpeg_destroy_decompress,
 };
 
-static int load(const char *path, sd_api *api, char *msg, size_t msglen) {
+/* Debian's library's API, filled by sd_load. */
+static sd_api stock_api;
+
+int sd_load(const char *path, char *msg, size_t msglen) {
 	/* RTLD_DEEPBIND: the library's own calls go to its own functions, not to
 	 * the linked copies of the same names. */
 	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
@@ -36,10 +39,10 @@ static int load(const char *path, sd_api *api, char *msg, size_t msglen) {
 		snprintf(msg, msglen, "dlopen %s: %s", path, dlerror());
 		return -1;
 	}
-#define SYM(field, name)                                                   \
-	if ((*(void **)&api->field = dlsym(h, name)) == NULL) {               \
+#define SYM(field, name)                                                       \
+	if ((*(void **)&stock_api.field = dlsym(h, name)) == NULL) {              \
 		snprintf(msg, msglen, "dlsym %s in %s: %s", name, path, dlerror()); \
-		return -1;                                                        \
+		return -1;                                                          \
 	}
 	SYM(std_error, "jpeg_std_error");
 	SYM(create, "jpeg_CreateDecompress");
@@ -69,14 +72,13 @@ static void sd_emit(j_common_ptr c, int level) {
 	if (level < 0 && c->err->msg_code == JWRN_JPEG_EOF) sd_error_exit(c);
 }
 
-int sd_decode(int stock, const char *path, const unsigned char *src, size_t len, int denom,
+int sd_decode(int stock, const unsigned char *src, size_t len, int denom,
               unsigned char **out, int *width, int *height, int *components, char *msg, size_t msglen) {
-	sd_api api = linked;
+	sd_api api = stock ? stock_api : linked;
 	struct jpeg_decompress_struct cinfo;
 	sd_err err;
 	unsigned char *volatile pix = NULL;
 	*out = NULL;
-	if (stock && load(path, &api, msg, msglen) != 0) return -1;
 	cinfo.err = api.std_error(&err.pub);
 	err.pub.error_exit = sd_error_exit;
 	err.pub.emit_message = sd_emit;

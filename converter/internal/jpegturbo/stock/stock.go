@@ -23,6 +23,7 @@ import "C"
 
 import (
 	"errors"
+	"sync"
 	"unsafe"
 )
 
@@ -48,22 +49,34 @@ func DecodeLinked(src []byte, denom int) (Image, error) { return decode(false, s
 // DecodeStock decodes src at 1/denom scale with Debian's shared build.
 func DecodeStock(src []byte, denom int) (Image, error) { return decode(true, src, denom) }
 
+// loadStock opens Debian's library, once for the process.
+var loadStock = sync.OnceValue(func() error {
+	path := C.CString(Library)
+	defer C.free(unsafe.Pointer(path))
+	msg := make([]byte, 256)
+	if C.sd_load(path, (*C.char)(unsafe.Pointer(&msg[0])), C.size_t(len(msg))) != 0 {
+		return errors.New(C.GoString((*C.char)(unsafe.Pointer(&msg[0]))))
+	}
+	return nil
+})
+
 func decode(stock bool, src []byte, denom int) (Image, error) {
 	if len(src) == 0 {
 		return Image{}, errors.New("empty input")
 	}
-	path := C.CString(Library)
-	defer C.free(unsafe.Pointer(path))
+	which := C.int(0)
+	if stock {
+		if err := loadStock(); err != nil {
+			return Image{}, err
+		}
+		which = 1
+	}
 	csrc := C.CBytes(src)
 	defer C.free(csrc)
 	var out *C.uchar
 	var w, h, comps C.int
 	msg := make([]byte, 256)
-	which := C.int(0)
-	if stock {
-		which = 1
-	}
-	rc := C.sd_decode(which, path, (*C.uchar)(csrc), C.size_t(len(src)), C.int(denom),
+	rc := C.sd_decode(which, (*C.uchar)(csrc), C.size_t(len(src)), C.int(denom),
 		&out, &w, &h, &comps, (*C.char)(unsafe.Pointer(&msg[0])), C.size_t(len(msg)))
 	if rc != 0 {
 		return Image{}, errors.New(C.GoString((*C.char)(unsafe.Pointer(&msg[0]))))
