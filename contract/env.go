@@ -50,7 +50,10 @@ const (
 // about 50 MB): with huge pages that is one fault per 2 MB instead of 512,
 // and on a virtual machine a fault costs microseconds. Where the mode is
 // "never" or "always" glibc does nothing different. The converter advises
-// its own large Go buffers the same way (converter/hugepages.go).
+// its own large Go buffers the same way (converter/hugepages.go), and its
+// libjpeg places its large objects on 2 MB boundaries and advises them
+// itself (converter/internal/jpegturbo/patches/huge-pages.patch), with or
+// without this setting.
 const ConverterGlibcTunables = "glibc.malloc.hugetlb=1"
 
 // ConverterEnv is the converter Lambda's validated environment.

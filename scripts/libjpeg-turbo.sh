@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds a static libjpeg-turbo (libjpeg.a and its headers) for each
 # architecture named (amd64, arm64) from Debian's own source package, with
-# the converter's one change to it applied
+# the converter's changes to it applied
 # (converter/internal/jpegturbo/patches/*.patch: a faster decoder for the
-# refinement scans of progressive JPEGs, bit-exact with the original), and
+# refinement scans of progressive JPEGs, bit-exact with the original; large
+# objects on 2 MB boundaries with the kernel's huge-page advice), and
 # links it where the converter's cgo directives look for it:
 #   .deps/libjpeg-turbo-<arch>  ->  $(go env GOPATH)/pkg/imgcells-deps/libjpeg-turbo-<debian version>-<patch digest>-<arch>
 # Needs cmake, nasm (the x86 SIMD code) and, for arm64 on another machine,
@@ -13,7 +14,7 @@ set -euo pipefail
 [ $# -gt 0 ] || { echo "usage: $0 amd64|arm64..." >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-# The release the patch is written against, the same on bookworm and trixie.
+# The release the patches are written against, the same on bookworm and trixie.
 upstream=2.1.5
 . "$(dirname "$0")/debsrc.sh"
 version=$(debsrc_version libjpeg-turbo "$upstream")

@@ -3,7 +3,8 @@
 // encoding. It links a static libjpeg.a that scripts/deps.sh builds from
 // Debian's source package with patches/ applied (a faster decoder for the
 // refinement scans of progressive JPEGs, bit-exact with Debian's own build:
-// stock_test.go) into .deps/libjpeg-turbo-<arch>.
+// stock_test.go; large objects in transparent huge pages: large_test.go)
+// into .deps/libjpeg-turbo-<arch>.
 package jpegturbo
 
 /*

@@ -1,0 +1,57 @@
+// Package smaps reads what the kernel says about this process's memory
+// mappings (/proc/self/smaps): the tests use it to see the huge-page advice
+// the converter gives its large buffers.
+package smaps
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Flags returns the VmFlags of the mapping that holds address p, e.g.
+// "rd wr mr mw me ac hg" ("hg": advised MADV_HUGEPAGE).
+func Flags(p uintptr) (string, error) {
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	inside, found := false, false
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		line := s.Text()
+		var lo, hi uintptr
+		if n, _ := fmt.Sscanf(line, "%x-%x", &lo, &hi); n == 2 {
+			inside = lo <= p && p < hi
+			found = found || inside
+			continue
+		}
+		if rest, ok := strings.CutPrefix(line, "VmFlags:"); ok && inside {
+			return strings.TrimSpace(rest), nil
+		}
+	}
+	if err := s.Err(); err != nil {
+		return "", err
+	}
+	if found {
+		return "", fmt.Errorf("smaps: the mapping of %#x has no VmFlags", p)
+	}
+	return "", fmt.Errorf("smaps: no mapping holds %#x", p)
+}
+
+// HugePageAdvised reports whether the mapping that holds p was advised
+// MADV_HUGEPAGE.
+func HugePageAdvised(p uintptr) (bool, error) {
+	flags, err := Flags(p)
+	if err != nil {
+		return false, err
+	}
+	for f := range strings.FieldsSeq(flags) {
+		if f == "hg" {
+			return true, nil
+		}
+	}
+	return false, nil
+}
