@@ -31,7 +31,7 @@ func TestFreshPoolBuffersAskForHugePages(t *testing.T) {
 	b := pixelPool.get(8 * hugePage)
 	defer pixelPool.put(b)
 	mid := uintptr(unsafe.Pointer(&b[4*hugePage])) //nolint:gosec // G103: the address only, to find its mapping
-	advised, err := smaps.HugePageAdvised(mid)
+	advised, err := smaps.HasFlag(mid, "hg")
 	if err != nil {
 		t.Fatal(err)
 	}

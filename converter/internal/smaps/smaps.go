@@ -41,15 +41,15 @@ func Flags(p uintptr) (string, error) {
 	return "", fmt.Errorf("smaps: no mapping holds %#x", p)
 }
 
-// HugePageAdvised reports whether the mapping that holds p was advised
-// MADV_HUGEPAGE.
-func HugePageAdvised(p uintptr) (bool, error) {
+// HasFlag reports whether the mapping that holds p has the given VmFlags
+// flag: "hg" advised MADV_HUGEPAGE, "nh" advised MADV_NOHUGEPAGE.
+func HasFlag(p uintptr, flag string) (bool, error) {
 	flags, err := Flags(p)
 	if err != nil {
 		return false, err
 	}
 	for f := range strings.FieldsSeq(flags) {
-		if f == "hg" {
+		if f == flag {
 			return true, nil
 		}
 	}
