@@ -2,6 +2,7 @@ package jpegturbo
 
 import (
 	"os"
+	"runtime"
 	"testing"
 
 	"imgcells/converter/internal/smaps"
@@ -44,5 +45,28 @@ func TestLargeObjectsAskForHugePages(t *testing.T) {
 	defer free()
 	if flag(p, "hg") {
 		t.Error("a 1 MB object was advised MADV_HUGEPAGE: only objects of whole huge pages are")
+	}
+}
+
+// TestFreedLargeObjectServesTheNextOfItsSize: in a warm converter (malloc
+// keeping freed memory in one heap), the block a decode's coefficients
+// occupied serves the next decode of the same size, as it did before they
+// were aligned: the heap does not grow, so the pages are not faulted again
+// (an aligned allocation that needs 2 MB more than the freed block holds
+// would take fresh memory each time, and the converter would trim and fault
+// it again and again).
+func TestFreedLargeObjectServesTheNextOfItsSize(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	keepFreedHeap()
+	const n = 37<<20 + 12345
+	_, free := largeAlloc(n)
+	defer cAlloc(3 << 20)() // something after it in the heap, as in a conversion
+	free()
+	before := heapBytes()
+	_, free = largeAlloc(n)
+	defer free()
+	if grew := heapBytes() - before; grew > 0 {
+		t.Errorf("asking again for the %d bytes just freed grew malloc's heap by %d bytes", n, grew)
 	}
 }
