@@ -20,8 +20,6 @@ static size_t large_heap_bytes(void) { return mallinfo2().arena; }
 */
 import "C"
 
-import "unsafe"
-
 // largeAlloc allocates n bytes the way libjpeg allocates a large object (a
 // progressive JPEG's coefficients), for the tests to see where it lands and
 // what the kernel was told about it. free releases it.
@@ -40,5 +38,5 @@ func keepFreedHeap()   { C.large_keep_freed() }
 func heapBytes() int64 { return int64(C.large_heap_bytes()) }
 func cAlloc(n int) (free func()) {
 	p := C.malloc(C.size_t(n))
-	return func() { C.free(unsafe.Pointer(p)) }
+	return func() { C.free(p) }
 }
