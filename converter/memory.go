@@ -1,15 +1,11 @@
 package converter
 
-/*
-#include "memory.h"
-*/
-import "C"
-
 import (
 	"runtime/debug"
 	"sync/atomic"
 
 	"imgcells/contract"
+	"imgcells/converter/internal/cmalloc"
 )
 
 // A warm converter (the Lambda, converting one request after another)
@@ -47,7 +43,7 @@ func retainedBytes(b contract.Budget) int64 {
 // call it once at start in long-running converters (the Lambda's main).
 // A one-shot command should not call it.
 func KeepFreedMemory(b contract.Budget) {
-	C.mem_keep_freed()
+	cmalloc.KeepFreed()
 	pixelPool.setMax(retainedBytes(b) / 2)
 	warm.budget.Store(&b)
 	warm.on.Store(true)
@@ -75,7 +71,7 @@ func settle(c cost) {
 	if c.peak > keep {
 		debug.FreeOSMemory()
 	}
-	if free := int64(C.mem_free_bytes()); free > keep {
-		C.mem_trim(C.size_t(keep))
+	if cmalloc.FreeBytes() > keep {
+		cmalloc.Trim(keep)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 
+	"imgcells/converter/internal/cmalloc"
 	"imgcells/converter/internal/smaps"
 )
 
@@ -58,15 +59,15 @@ func TestLargeObjectsAskForHugePages(t *testing.T) {
 func TestFreedLargeObjectServesTheNextOfItsSize(t *testing.T) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	keepFreedHeap()
+	cmalloc.KeepFreed() // as a warm converter does
 	const n = 37<<20 + 12345
 	_, free := largeAlloc(n)
 	defer cAlloc(3 << 20)() // something after it in the heap, as in a conversion
 	free()
-	before := heapBytes()
+	before := cmalloc.HeapBytes()
 	_, free = largeAlloc(n)
 	defer free()
-	if grew := heapBytes() - before; grew > 0 {
+	if grew := cmalloc.HeapBytes() - before; grew > 0 {
 		t.Errorf("asking again for the %d bytes just freed grew malloc's heap by %d bytes", n, grew)
 	}
 }

@@ -1,6 +1,6 @@
 #include <malloc.h>
 
-#include "memory.h"
+#include "cmalloc.h"
 
 void mem_keep_freed(void) {
 	mallopt(M_MMAP_MAX, 0);
@@ -11,3 +11,5 @@ void mem_keep_freed(void) {
 size_t mem_free_bytes(void) { return mallinfo2().fordblks; }
 
 void mem_trim(size_t keep) { malloc_trim(keep); }
+
+size_t mem_heap_bytes(void) { return mallinfo2().arena; }

@@ -1,5 +1,5 @@
-#ifndef IMGCELLS_MEMORY_H
-#define IMGCELLS_MEMORY_H
+#ifndef IMGCELLS_CMALLOC_H
+#define IMGCELLS_CMALLOC_H
 
 #include <stddef.h>
 
@@ -12,5 +12,7 @@ size_t mem_free_bytes(void);
 /* mem_trim returns the allocator's free pages to the kernel (malloc_trim:
  * every whole free page, all but keep bytes at the top of the heap). */
 void mem_trim(size_t keep);
+/* mem_heap_bytes is the size of the allocator's heap (mallinfo2's arena). */
+size_t mem_heap_bytes(void);
 
 #endif
