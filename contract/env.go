@@ -45,9 +45,11 @@ const (
 // bootstrap links Debian's 2.36 statically) ask for transparent huge pages
 // on the memory it takes from the kernel (madvise MADV_HUGEPAGE), which
 // kernels whose transparent_hugepage mode is "madvise" grant only on
-// request. A cold converter touches tens of MB of fresh memory at its first
-// conversion (libjpeg's coefficient buffer for a 12 MP progressive JPEG is
-// about 50 MB): with huge pages that is one fault per 2 MB instead of 512,
+// request. A cold converter touches MBs of fresh memory at its first
+// conversion (libjpeg's whole-image coefficient buffer, about 50 MB for a
+// 12 MP progressive JPEG, is gone with the row-bands patch, except for the
+// files that patch declines): with huge pages that is one fault per 2 MB
+// instead of 512,
 // and on a virtual machine a fault costs microseconds. Where the mode is
 // "never" or "always" glibc does nothing different. The converter advises
 // its own large Go buffers the same way (converter/hugepages.go), and its

@@ -4,7 +4,8 @@
 # the converter's changes to it applied
 # (converter/internal/jpegturbo/patches/*.patch: a faster decoder for the
 # refinement scans of progressive JPEGs, bit-exact with the original; large
-# objects on 2 MB boundaries with the kernel's huge-page advice), and
+# objects on 2 MB boundaries with the kernel's huge-page advice; progressive
+# decoding by row bands, without a whole-image coefficient buffer), and
 # links it where the converter's cgo directives look for it:
 #   .deps/libjpeg-turbo-<arch>  ->  $(go env GOPATH)/pkg/imgcells-deps/libjpeg-turbo-<debian version>-<patch digest>-<arch>
 # Needs cmake, nasm (the x86 SIMD code) and, for arm64 on another machine,

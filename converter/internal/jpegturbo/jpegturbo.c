@@ -39,6 +39,8 @@ struct jt_dec {
 	jt_src src;
 	int created, started;
 	const int32_t *abort; /* the caller's deadline, or NULL */
+	const unsigned char *whole; /* the file's buffer, all of its length */
+	size_t whole_len;
 	int aborted;
 	int arrival_failed;
 };
@@ -140,6 +142,36 @@ static void jt_src_skip(j_decompress_ptr c, long n) {
 	s->pub.bytes_in_buffer -= (size_t)n;
 }
 
+/* jt_start reads the header and starts decompression. With band set, a
+ * progressive file is decoded a band of rows at a time (the row-bands patch:
+ * every scan of a row band in turn, into a one-row coefficient buffer,
+ * instead of every scan into a whole-image one, tens of megabytes that a
+ * fresh process must fault in and every scan streams through): the same
+ * pixels, a fraction of the memory. That needs the whole file before the
+ * first row, which is where a progressive file's output waits anyway. */
+static void jt_start(jt_dec *d, int band, int denom, jt_info *info) {
+	jpeg_read_header(&d->cinfo, TRUE);
+	info->width = (int)d->cinfo.image_width;
+	info->height = (int)d->cinfo.image_height;
+	info->adobe_inverted = 0;
+	switch (d->cinfo.jpeg_color_space) {
+	case JCS_CMYK:
+	case JCS_YCCK:
+		d->cinfo.out_color_space = JCS_CMYK;
+		info->adobe_inverted = d->cinfo.saw_Adobe_marker;
+		break;
+	default:
+		/* libjpeg-turbo converts grayscale and YCbCr to RGB itself. */
+		d->cinfo.out_color_space = JCS_RGB;
+	}
+	d->cinfo.scale_num = 1;
+	d->cinfo.scale_denom = (unsigned int)denom;
+	d->cinfo.dct_method = JDCT_ISLOW;
+	d->cinfo.do_fancy_upsampling = TRUE;
+	jpeg_imgcells_band(&d->cinfo, band ? d->whole : NULL, d->whole_len);
+	jpeg_start_decompress(&d->cinfo);
+}
+
 jt_dec *jt_new(void) {
 	jt_dec *d = calloc(1, sizeof(*d));
 	return d;
@@ -164,6 +196,8 @@ int jt_open(jt_dec *d, const unsigned char *src, size_t len, int denom, const in
 int jt_open_arriving(jt_dec *d, const unsigned char *src, size_t len, const int64_t *avail, const int32_t *state,
                      int denom, const int32_t *abort, jt_info *info) {
 	d->abort = abort;
+	d->whole = src;
+	d->whole_len = len;
 	d->cinfo.err = jpeg_std_error(&d->err.pub);
 	d->err.pub.error_exit = jt_error_exit;
 	d->err.pub.emit_message = jt_emit;
@@ -188,25 +222,20 @@ int jt_open_arriving(jt_dec *d, const unsigned char *src, size_t len, const int6
 		d->src.pub.term_source = jt_src_term;
 		d->cinfo.src = &d->src.pub;
 	}
-	jpeg_read_header(&d->cinfo, TRUE);
-	info->width = (int)d->cinfo.image_width;
-	info->height = (int)d->cinfo.image_height;
-	info->adobe_inverted = 0;
-	switch (d->cinfo.jpeg_color_space) {
-	case JCS_CMYK:
-	case JCS_YCCK:
-		d->cinfo.out_color_space = JCS_CMYK;
-		info->adobe_inverted = d->cinfo.saw_Adobe_marker;
-		break;
-	default:
-		/* libjpeg-turbo converts grayscale and YCbCr to RGB itself. */
-		d->cinfo.out_color_space = JCS_RGB;
+	jt_start(d, 1, denom, info);
+	if (jpeg_imgcells_band_state(&d->cinfo) < 0) {
+		/* A progressive file the band decoder leaves to the stock one (see
+		 * jt_start), read to its end: again, from the start, as usual. */
+		jpeg_abort_decompress(&d->cinfo);
+		if (avail == NULL) {
+			jpeg_mem_src(&d->cinfo, src, (unsigned long)len);
+		} else {
+			d->src.given = 0;
+			d->src.pub.next_input_byte = NULL;
+			d->src.pub.bytes_in_buffer = 0;
+		}
+		jt_start(d, 0, denom, info);
 	}
-	d->cinfo.scale_num = 1;
-	d->cinfo.scale_denom = (unsigned int)denom;
-	d->cinfo.dct_method = JDCT_ISLOW;
-	d->cinfo.do_fancy_upsampling = TRUE;
-	jpeg_start_decompress(&d->cinfo);
 	d->started = 1;
 	info->out_width = (int)d->cinfo.output_width;
 	info->out_height = (int)d->cinfo.output_height;

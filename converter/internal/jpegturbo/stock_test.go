@@ -115,11 +115,22 @@ func damaged(t *testing.T, src []byte, rng *rand.Rand) map[string][]byte {
 	return out
 }
 
-// compareWithStock decodes src with both libraries and says how they
-// differ ("" when they agree).
+// compareWithStock decodes src with both libraries, the patched one both
+// as usual and by row bands, and says how they differ ("" when they agree).
 func compareWithStock(src []byte, denom int) string {
-	ours, errOurs := stock.DecodeLinked(src, denom)
 	theirs, errTheirs := stock.DecodeStock(src, denom)
+	ours, errOurs := stock.DecodeLinked(src, denom)
+	if msg := compareImages(ours, errOurs, theirs, errTheirs); msg != "" {
+		return msg
+	}
+	bands, errBands := stock.DecodeLinkedBands(src, denom)
+	if msg := compareImages(bands, errBands, theirs, errTheirs); msg != "" {
+		return fmt.Sprintf("by row bands (state %d): %s", bands.Band, msg)
+	}
+	return ""
+}
+
+func compareImages(ours stock.Image, errOurs error, theirs stock.Image, errTheirs error) string {
 	switch {
 	case (errOurs == nil) != (errTheirs == nil):
 		return fmt.Sprintf("outcome differs: patched %v, Debian's %v", errOurs, errTheirs)

@@ -2,6 +2,7 @@
 #include "stock.h"
 
 #include <dlfcn.h>
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,8 +74,8 @@ static void sd_emit(j_common_ptr c, int level) {
 }
 
 int sd_decode(int stock, const unsigned char *src, size_t len, int denom,
-              unsigned char **out, int *width, int *height, int *components, char *msg, size_t msglen) {
-	sd_api api = stock ? stock_api : linked;
+              unsigned char **out, int *width, int *height, int *components, int *band, size_t *heap, char *msg, size_t msglen) {
+	sd_api api = stock == 1 ? stock_api : linked;
 	struct jpeg_decompress_struct cinfo;
 	sd_err err;
 	unsigned char *volatile pix = NULL;
@@ -88,12 +89,36 @@ int sd_decode(int stock, const unsigned char *src, size_t len, int denom,
 		free(pix);
 		return -1;
 	}
+	struct mallinfo2 before = mallinfo2();
+	size_t heap_before = before.uordblks + before.hblkhd;
 	api.create(&cinfo, JPEG_LIB_VERSION, sizeof(cinfo));
 	api.mem_src(&cinfo, src, (unsigned long)len);
 	api.read_header(&cinfo, TRUE);
 	cinfo.scale_num = 1;
 	cinfo.scale_denom = (unsigned int)denom;
-	api.start(&cinfo);
+	*band = 0;
+	if (stock == 2) {
+		/* The row-bands patch, as the converter uses it: a file it declines
+		 * is decoded again without it. */
+		jpeg_imgcells_band(&cinfo, src, len);
+		api.start(&cinfo);
+		*band = jpeg_imgcells_band_state(&cinfo);
+		if (*band < 0) {
+			jpeg_abort_decompress(&cinfo);
+			api.mem_src(&cinfo, src, (unsigned long)len);
+			api.read_header(&cinfo, TRUE);
+			cinfo.scale_num = 1;
+			cinfo.scale_denom = (unsigned int)denom;
+			jpeg_imgcells_band(&cinfo, NULL, 0);
+			api.start(&cinfo);
+		}
+	} else {
+		api.start(&cinfo);
+	}
+	/* What the C heap holds once decompression has started, the decoder's
+	 * coefficient buffer included when it has one. */
+	struct mallinfo2 mi = mallinfo2();
+	*heap = mi.uordblks + mi.hblkhd - heap_before;
 	size_t stride = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
 	pix = malloc(stride * cinfo.output_height + 1);
 	if (pix == NULL) {
@@ -111,5 +136,38 @@ int sd_decode(int stock, const unsigned char *src, size_t len, int denom,
 	*components = cinfo.output_components;
 	api.destroy(&cinfo);
 	*out = pix;
+	return 0;
+}
+
+int sd_encode_progressive(const unsigned char *rgb, int width, int height, int quality,
+                          unsigned char **out, unsigned long *out_len) {
+	struct jpeg_compress_struct cinfo;
+	sd_err err;
+	*out = NULL;
+	*out_len = 0;
+	cinfo.err = jpeg_std_error(&err.pub);
+	err.pub.error_exit = sd_error_exit;
+	if (setjmp(err.jump)) {
+		jpeg_destroy_compress(&cinfo);
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	jpeg_create_compress(&cinfo);
+	jpeg_mem_dest(&cinfo, out, out_len);
+	cinfo.image_width = (JDIMENSION)width;
+	cinfo.image_height = (JDIMENSION)height;
+	cinfo.input_components = 3;
+	cinfo.in_color_space = JCS_RGB;
+	jpeg_set_defaults(&cinfo);
+	jpeg_set_quality(&cinfo, quality, TRUE);
+	jpeg_simple_progression(&cinfo);
+	jpeg_start_compress(&cinfo, TRUE);
+	while (cinfo.next_scanline < cinfo.image_height) {
+		JSAMPROW row = (JSAMPROW)(rgb + (size_t)cinfo.next_scanline * (size_t)width * 3);
+		jpeg_write_scanlines(&cinfo, &row, 1);
+	}
+	jpeg_finish_compress(&cinfo);
+	jpeg_destroy_compress(&cinfo);
 	return 0;
 }

@@ -35,6 +35,14 @@ const Library = "libjpeg.so.62"
 type Image struct {
 	Pix                       []byte
 	Width, Height, Components int
+	// Band is what DecodeLinkedBands did: 1 decoded by row bands, 0 not a
+	// progressive file (decoded as usual), -1 declined by the band decoder
+	// and decoded again without it.
+	Band int
+	// HeapAfterStart is what the C heap in use (the whole process's) grew
+	// by from before the decode to once decompression had started, when a
+	// decoder that keeps whole-image coefficients has allocated them.
+	HeapAfterStart int64
 }
 
 // KeepFreedMemory makes the C allocator keep what is freed for the next
@@ -44,10 +52,14 @@ type Image struct {
 func KeepFreedMemory() { C.keep_freed() }
 
 // DecodeLinked decodes src at 1/denom scale with the linked libjpeg-turbo.
-func DecodeLinked(src []byte, denom int) (Image, error) { return decode(false, src, denom) }
+func DecodeLinked(src []byte, denom int) (Image, error) { return decode(0, src, denom) }
+
+// DecodeLinkedBands decodes src at 1/denom scale with the linked
+// libjpeg-turbo by row bands, as the converter does (jpeg_imgcells_band).
+func DecodeLinkedBands(src []byte, denom int) (Image, error) { return decode(2, src, denom) }
 
 // DecodeStock decodes src at 1/denom scale with Debian's shared build.
-func DecodeStock(src []byte, denom int) (Image, error) { return decode(true, src, denom) }
+func DecodeStock(src []byte, denom int) (Image, error) { return decode(1, src, denom) }
 
 // loadStock opens Debian's library, once for the process.
 var loadStock = sync.OnceValue(func() error {
@@ -60,28 +72,46 @@ var loadStock = sync.OnceValue(func() error {
 	return nil
 })
 
-func decode(stock bool, src []byte, denom int) (Image, error) {
+// decode decodes with the linked library (which 0), Debian's (1) or the
+// linked one by row bands (2).
+func decode(which int, src []byte, denom int) (Image, error) {
 	if len(src) == 0 {
 		return Image{}, errors.New("empty input")
 	}
-	which := C.int(0)
-	if stock {
+	if which == 1 {
 		if err := loadStock(); err != nil {
 			return Image{}, err
 		}
-		which = 1
 	}
 	csrc := C.CBytes(src)
 	defer C.free(csrc)
 	var out *C.uchar
-	var w, h, comps C.int
+	var w, h, comps, band C.int
+	var heap C.size_t
 	msg := make([]byte, 256)
-	rc := C.sd_decode(which, (*C.uchar)(csrc), C.size_t(len(src)), C.int(denom),
-		&out, &w, &h, &comps, (*C.char)(unsafe.Pointer(&msg[0])), C.size_t(len(msg)))
+	rc := C.sd_decode(C.int(which), (*C.uchar)(csrc), C.size_t(len(src)), C.int(denom),
+		&out, &w, &h, &comps, &band, &heap, (*C.char)(unsafe.Pointer(&msg[0])), C.size_t(len(msg)))
 	if rc != 0 {
 		return Image{}, errors.New(C.GoString((*C.char)(unsafe.Pointer(&msg[0]))))
 	}
 	defer C.free(unsafe.Pointer(out))
 	n := int(w) * int(h) * int(comps)
-	return Image{Pix: C.GoBytes(unsafe.Pointer(out), C.int(n)), Width: int(w), Height: int(h), Components: int(comps)}, nil
+	return Image{Pix: C.GoBytes(unsafe.Pointer(out), C.int(n)), Width: int(w), Height: int(h), Components: int(comps), Band: int(band), HeapAfterStart: int64(heap)}, nil
+}
+
+// EncodeProgressive encodes packed RGB as a progressive JPEG (libjpeg's
+// default scan script) with the linked library.
+func EncodeProgressive(rgb []byte, w, h, quality int) ([]byte, error) {
+	if w <= 0 || h <= 0 || len(rgb) != w*h*3 {
+		return nil, errors.New("bad raster")
+	}
+	crgb := C.CBytes(rgb)
+	defer C.free(crgb)
+	var out *C.uchar
+	var n C.ulong
+	if C.sd_encode_progressive((*C.uchar)(crgb), C.int(w), C.int(h), C.int(quality), &out, &n) != 0 {
+		return nil, errors.New("encoding failed")
+	}
+	defer C.free(unsafe.Pointer(out))
+	return C.GoBytes(unsafe.Pointer(out), C.int(n)), nil
 }
