@@ -2,9 +2,12 @@ package jpegturbo
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"imgcells/converter/internal/hostile"
 	"imgcells/converter/internal/jpegturbo/stock"
@@ -51,17 +54,7 @@ func TestRowBandsDecodeProgressiveFiles(t *testing.T) {
 // decodes them again as usual.
 func TestRowBandsDeclineWhatTheyDoNotRepeat(t *testing.T) {
 	requireStock(t)
-	early, err := hostile.DropScans(testPhoto(t, "progressive.jpg"), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	restarts := readFile(t, "testdata/progressive/444-spectral-restarts.jpg")
-	at := len(restarts) * 3 / 4
-	for restarts[at-1] == 0xFF || restarts[at] == 0xFF {
-		at++
-	}
-	reserved := append(append(bytes.Clone(restarts[:at]), 0xFF, 0x02), restarts[at:]...)
-	for name, src := range map[string][]byte{"refinement stops early": early, "reserved marker in the data": reserved} {
+	for name, src := range declinedFiles(t) {
 		img, err := stock.DecodeLinkedBands(src, 1)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -72,6 +65,49 @@ func TestRowBandsDeclineWhatTheyDoNotRepeat(t *testing.T) {
 		for _, denom := range []int{1, 4} {
 			if msg := compareWithStock(src, denom); msg != "" {
 				t.Errorf("%s, 1/%d: %s", name, denom, msg)
+			}
+		}
+	}
+}
+
+// declinedFiles are progressive files the band decoder declines.
+func declinedFiles(t *testing.T) map[string][]byte {
+	t.Helper()
+	early, err := hostile.DropScans(testPhoto(t, "progressive.jpg"), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restarts := readFile(t, "testdata/progressive/444-spectral-restarts.jpg")
+	at := len(restarts) * 3 / 4
+	for restarts[at-1] == 0xFF || restarts[at] == 0xFF {
+		at++
+	}
+	reserved := append(append(bytes.Clone(restarts[:at]), 0xFF, 0x02), restarts[at:]...)
+	return map[string][]byte{"refinement stops early": early, "reserved marker in the data": reserved}
+}
+
+// The converter's decoder decodes a declined file again the usual way, whole
+// or arriving: Debian's pixels.
+func TestDecodeDeclinedFilesAgainTheUsualWay(t *testing.T) {
+	requireStock(t)
+	for name, src := range declinedFiles(t) {
+		for _, denom := range []int{1, 2} {
+			want, err := stock.DecodeStock(src, denom)
+			if err != nil {
+				t.Fatalf("%s: Debian's build: %v", name, err)
+			}
+			whole, err := Decode(context.Background(), src, denom, nil)
+			if err != nil {
+				t.Fatalf("%s 1/%d: %v", name, denom, err)
+			}
+			arriving, err := DecodeArriving(context.Background(), feed(src, 997, len(src), Arrived), denom, nil)
+			if err != nil {
+				t.Fatalf("%s 1/%d, arriving: %v", name, denom, err)
+			}
+			for how, got := range map[string]*Image{"whole": whole, "arriving": arriving} {
+				if got.Width != want.Width || got.Height != want.Height || !bytes.Equal(got.Pix, want.Pix) {
+					t.Errorf("%s 1/%d, %s: not Debian's pixels", name, denom, how)
+				}
 			}
 		}
 	}
@@ -131,4 +167,43 @@ func readFile(t *testing.T, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// By row bands the scans are decoded while the rows are read: a decode of
+// many scans still stops at its deadline (the progress monitor runs for each
+// group of rows read).
+func TestRowBandsStopAtTheDeadline(t *testing.T) {
+	src, err := hostile.RepeatScan(testPhoto(t, "progressive.jpg"), -1, 400)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := Decode(context.Background(), src, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	whole := time.Since(start)
+	// The deadline passes once the scans' headers are read, while rows are.
+	ctx, cancel := context.WithTimeout(context.Background(), whole/10)
+	defer cancel()
+	if _, err := Decode(ctx, src, 1, nil); !errors.Is(err, ErrAborted) {
+		t.Fatalf("error %v, want ErrAborted (the whole decode takes %v)", err, whole)
+	}
+}
+
+// libjpeg's two-pass colour quantization makes its second pass over the
+// decoded pixels it kept, not over the coefficients, so the band decoder,
+// which decodes each row once, serves it too: the same colour indices.
+func TestRowBandsServeTwoPassQuantization(t *testing.T) {
+	src := testPhoto(t, "progressive.jpg")
+	want, err := stock.DecodeQuantized(src, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := stock.DecodeQuantized(src, true)
+	if err != nil {
+		t.Fatalf("asking for row bands: %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("asking for row bands changed the two-pass quantized output")
+	}
 }

@@ -83,7 +83,8 @@ type Arriving struct {
 // Decode decodes src scaled by 1/denom (1, 2, 4 or 8). alloc, when not
 // nil, provides the pixel buffer (its old contents are overwritten). It
 // stops with ErrAborted soon after ctx ends: libjpeg's progress monitor
-// checks at every row group of every scan.
+// checks at every row group of every scan, and, where a progressive file is
+// decoded by row bands, at every group of rows read.
 func Decode(ctx context.Context, src []byte, denom int, alloc func(n int) []byte) (*Image, error) {
 	return decode(ctx, Arriving{Data: src}, denom, alloc)
 }

@@ -171,3 +171,38 @@ int sd_encode_progressive(const unsigned char *rgb, int width, int height, int q
 	jpeg_destroy_compress(&cinfo);
 	return 0;
 }
+
+int sd_decode_quantized(int band, const unsigned char *src, size_t len, unsigned char **out, size_t *out_len) {
+	struct jpeg_decompress_struct cinfo;
+	sd_err err;
+	unsigned char *volatile pix = NULL;
+	*out = NULL;
+	cinfo.err = jpeg_std_error(&err.pub);
+	err.pub.error_exit = sd_error_exit;
+	err.pub.emit_message = sd_emit;
+	if (setjmp(err.jump)) {
+		jpeg_destroy_decompress(&cinfo);
+		free(pix);
+		return -1;
+	}
+	jpeg_create_decompress(&cinfo);
+	jpeg_mem_src(&cinfo, src, (unsigned long)len);
+	jpeg_read_header(&cinfo, TRUE);
+	cinfo.quantize_colors = TRUE;
+	cinfo.two_pass_quantize = TRUE;
+	cinfo.desired_number_of_colors = 64;
+	if (band) jpeg_imgcells_band(&cinfo, src, len);
+	jpeg_start_decompress(&cinfo);
+	size_t stride = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
+	pix = malloc(stride * cinfo.output_height + 1);
+	if (pix == NULL) longjmp(err.jump, 1);
+	while (cinfo.output_scanline < cinfo.output_height) {
+		JSAMPROW row = pix + stride * cinfo.output_scanline;
+		jpeg_read_scanlines(&cinfo, &row, 1);
+	}
+	jpeg_finish_decompress(&cinfo);
+	*out_len = stride * cinfo.output_height;
+	jpeg_destroy_decompress(&cinfo);
+	*out = pix;
+	return 0;
+}

@@ -115,3 +115,22 @@ func EncodeProgressive(rgb []byte, w, h, quality int) ([]byte, error) {
 	defer C.free(unsafe.Pointer(out))
 	return C.GoBytes(unsafe.Pointer(out), C.int(n)), nil
 }
+
+// DecodeQuantized decodes src with the linked library to 64 colours by
+// libjpeg's two-pass quantizer (a second pass over the decoded pixels it
+// keeps), asking for row bands when bands is set: the colour indices, one byte a pixel.
+func DecodeQuantized(src []byte, bands bool) ([]byte, error) {
+	csrc := C.CBytes(src)
+	defer C.free(csrc)
+	var out *C.uchar
+	var n C.size_t
+	b := C.int(0)
+	if bands {
+		b = 1
+	}
+	if C.sd_decode_quantized(b, (*C.uchar)(csrc), C.size_t(len(src)), &out, &n) != 0 {
+		return nil, errors.New("decoding failed")
+	}
+	defer C.free(unsafe.Pointer(out))
+	return C.GoBytes(unsafe.Pointer(out), C.int(n)), nil
+}

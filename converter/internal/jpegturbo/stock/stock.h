@@ -20,3 +20,8 @@ int sd_decode(int stock, const unsigned char *src, size_t len, int denom,
  * with the linked library. *out is malloc'ed; the caller frees it. */
 int sd_encode_progressive(const unsigned char *rgb, int width, int height, int quality,
                           unsigned char **out, unsigned long *out_len);
+
+/* Decodes src with the linked library to 64 colours by libjpeg's two-pass
+ * quantizer (a second pass over the decoded pixels it keeps), asking for row bands when band
+ * is set. *out is malloc'ed; the caller frees it. */
+int sd_decode_quantized(int band, const unsigned char *src, size_t len, unsigned char **out, size_t *out_len);
