@@ -207,3 +207,34 @@ func TestRowBandsServeTwoPassQuantization(t *testing.T) {
 		t.Fatal("asking for row bands changed the two-pass quantized output")
 	}
 }
+
+// For a caller that lets a truncated file decode as libjpeg does by default
+// (the rest from zeros, a warning), the band decoder gives Debian's pixels
+// too: the skim and the scans stop where the stock decoder's reading does.
+func TestRowBandsMatchDebianOnTruncatedFilesLeniently(t *testing.T) {
+	requireStock(t)
+	files, err := filepath.Glob("testdata/progressive/*.jpg")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no progressive corpus: %v", err)
+	}
+	files = append(files, "../../../testdata/photos/progressive.jpg")
+	states := map[int]int{}
+	for _, f := range files {
+		src := readFile(t, f)
+		for i := range 12 {
+			cut := src[:len(src)*(30+5*i)/100]
+			for _, denom := range []int{1, 2, 8} {
+				want, errWant := stock.DecodeStockLenient(cut, denom)
+				got, errGot := stock.DecodeLinkedBandsLenient(cut, denom)
+				if msg := compareImages(got, errGot, want, errWant); msg != "" {
+					t.Errorf("%s cut to %d bytes, 1/%d: by row bands (state %d): %s", filepath.Base(f), len(cut), denom, got.Band, msg)
+				}
+				states[got.Band]++
+			}
+		}
+	}
+	if states[1] == 0 {
+		t.Errorf("no truncated file was decoded by row bands (states %v)", states)
+	}
+	t.Logf("band decoder states: %v", states)
+}

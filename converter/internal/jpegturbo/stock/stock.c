@@ -60,6 +60,7 @@ int sd_load(const char *path, char *msg, size_t msglen) {
 typedef struct {
 	struct jpeg_error_mgr pub;
 	jmp_buf jump;
+	int lenient; /* a premature end of the data is a warning, as libjpeg has it */
 } sd_err;
 
 static void sd_error_exit(j_common_ptr c) {
@@ -70,10 +71,10 @@ static void sd_error_exit(j_common_ptr c) {
 static void sd_emit(j_common_ptr c, int level) {
 	/* The converter's rule: a premature end of the data is an error; other
 	 * warnings are tolerated. */
-	if (level < 0 && c->err->msg_code == JWRN_JPEG_EOF) sd_error_exit(c);
+	if (level < 0 && c->err->msg_code == JWRN_JPEG_EOF && !((sd_err *)c->err)->lenient) sd_error_exit(c);
 }
 
-int sd_decode(int stock, const unsigned char *src, size_t len, int denom,
+int sd_decode(int stock, int lenient, const unsigned char *src, size_t len, int denom,
               unsigned char **out, int *width, int *height, int *components, int *band, size_t *heap, char *msg, size_t msglen) {
 	sd_api api = stock == 1 ? stock_api : linked;
 	struct jpeg_decompress_struct cinfo;
@@ -83,6 +84,7 @@ int sd_decode(int stock, const unsigned char *src, size_t len, int denom,
 	cinfo.err = api.std_error(&err.pub);
 	err.pub.error_exit = sd_error_exit;
 	err.pub.emit_message = sd_emit;
+	err.lenient = lenient;
 	if (setjmp(err.jump)) {
 		(*cinfo.err->format_message)((j_common_ptr)&cinfo, msg);
 		api.destroy(&cinfo);
@@ -180,6 +182,7 @@ int sd_decode_quantized(int band, const unsigned char *src, size_t len, unsigned
 	cinfo.err = jpeg_std_error(&err.pub);
 	err.pub.error_exit = sd_error_exit;
 	err.pub.emit_message = sd_emit;
+	err.lenient = 0;
 	if (setjmp(err.jump)) {
 		jpeg_destroy_decompress(&cinfo);
 		free(pix);

@@ -52,14 +52,24 @@ type Image struct {
 func KeepFreedMemory() { C.keep_freed() }
 
 // DecodeLinked decodes src at 1/denom scale with the linked libjpeg-turbo.
-func DecodeLinked(src []byte, denom int) (Image, error) { return decode(0, src, denom) }
+func DecodeLinked(src []byte, denom int) (Image, error) { return decode(0, false, src, denom) }
 
 // DecodeLinkedBands decodes src at 1/denom scale with the linked
 // libjpeg-turbo by row bands, as the converter does (jpeg_imgcells_band).
-func DecodeLinkedBands(src []byte, denom int) (Image, error) { return decode(2, src, denom) }
+func DecodeLinkedBands(src []byte, denom int) (Image, error) { return decode(2, false, src, denom) }
+
+// DecodeLinkedBandsLenient is DecodeLinkedBands for which a file that ends
+// early is decoded as libjpeg does by default (the rest from zeros), not an
+// error.
+func DecodeLinkedBandsLenient(src []byte, denom int) (Image, error) {
+	return decode(2, true, src, denom)
+}
+
+// DecodeStockLenient is DecodeStock with the same leniency.
+func DecodeStockLenient(src []byte, denom int) (Image, error) { return decode(1, true, src, denom) }
 
 // DecodeStock decodes src at 1/denom scale with Debian's shared build.
-func DecodeStock(src []byte, denom int) (Image, error) { return decode(1, src, denom) }
+func DecodeStock(src []byte, denom int) (Image, error) { return decode(1, false, src, denom) }
 
 // loadStock opens Debian's library, once for the process.
 var loadStock = sync.OnceValue(func() error {
@@ -73,8 +83,8 @@ var loadStock = sync.OnceValue(func() error {
 })
 
 // decode decodes with the linked library (which 0), Debian's (1) or the
-// linked one by row bands (2).
-func decode(which int, src []byte, denom int) (Image, error) {
+// linked one by row bands (2); lenient, a truncated file is not an error.
+func decode(which int, lenient bool, src []byte, denom int) (Image, error) {
 	if len(src) == 0 {
 		return Image{}, errors.New("empty input")
 	}
@@ -89,7 +99,11 @@ func decode(which int, src []byte, denom int) (Image, error) {
 	var w, h, comps, band C.int
 	var heap C.size_t
 	msg := make([]byte, 256)
-	rc := C.sd_decode(C.int(which), (*C.uchar)(csrc), C.size_t(len(src)), C.int(denom),
+	lenientC := C.int(0)
+	if lenient {
+		lenientC = 1
+	}
+	rc := C.sd_decode(C.int(which), lenientC, (*C.uchar)(csrc), C.size_t(len(src)), C.int(denom),
 		&out, &w, &h, &comps, &band, &heap, (*C.char)(unsafe.Pointer(&msg[0])), C.size_t(len(msg)))
 	if rc != 0 {
 		return Image{}, errors.New(C.GoString((*C.char)(unsafe.Pointer(&msg[0]))))

@@ -12,8 +12,9 @@ int sd_load(const char *path, char *msg, size_t msglen);
  * decompression object's creation to once decompression has started
  * (mallinfo2). Returns 0 and fills the output on success; -1 with
  * msg filled on an error (a corrupt stream). A premature end of the data is
- * an error, as in the converter. *out is malloc'ed; the caller frees it. */
-int sd_decode(int stock, const unsigned char *src, size_t len, int denom,
+ * an error, as in the converter, unless lenient (libjpeg's own way: a
+ * warning, the rest decoded from zeros). *out is malloc'ed; the caller frees it. */
+int sd_decode(int stock, int lenient, const unsigned char *src, size_t len, int denom,
               unsigned char **out, int *width, int *height, int *components, int *band, size_t *heap, char *msg, size_t msglen);
 
 /* Encodes packed RGB as a progressive JPEG (libjpeg's default scan script)
