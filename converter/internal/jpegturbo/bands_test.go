@@ -21,11 +21,7 @@ import (
 
 func TestRowBandsDecodeProgressiveFiles(t *testing.T) {
 	requireStock(t)
-	files, err := filepath.Glob("testdata/progressive/*.jpg")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no progressive corpus: %v", err)
-	}
-	files = append(files, "../../../testdata/photos/progressive.jpg")
+	files := progressiveCorpus(t)
 	for _, f := range files {
 		src := readFile(t, f)
 		for _, denom := range []int{1, 2, 8} {
@@ -213,11 +209,7 @@ func TestRowBandsServeTwoPassQuantization(t *testing.T) {
 // too: the skim and the scans stop where the stock decoder's reading does.
 func TestRowBandsMatchDebianOnTruncatedFilesLeniently(t *testing.T) {
 	requireStock(t)
-	files, err := filepath.Glob("testdata/progressive/*.jpg")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no progressive corpus: %v", err)
-	}
-	files = append(files, "../../../testdata/photos/progressive.jpg")
+	files := progressiveCorpus(t)
 	states := map[int]int{}
 	for _, f := range files {
 		src := readFile(t, f)

@@ -22,11 +22,7 @@ import (
 // twice).
 func TestProgressiveDecodeMatchesDebianBuild(t *testing.T) {
 	requireStock(t)
-	files, err := filepath.Glob("testdata/progressive/*.jpg")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no progressive corpus: %v", err)
-	}
-	files = append(files, "../../../testdata/photos/progressive.jpg")
+	files := progressiveCorpus(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	cases := 0
 	for _, f := range files {
@@ -74,6 +70,17 @@ func FuzzProgressiveDecodeMatchesDebianBuild(f *testing.F) {
 			t.Fatalf("1/%d: %s", denom, msg)
 		}
 	})
+}
+
+// progressiveCorpus lists the progressive JPEGs of every kind of scan script
+// (testdata/progressive) and the sample progressive photo.
+func progressiveCorpus(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("testdata/progressive/*.jpg")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no progressive corpus: %v", err)
+	}
+	return append(files, "../../../testdata/photos/progressive.jpg")
 }
 
 // requireStock skips without Debian's libjpeg62-turbo (fails in CI, which
