@@ -43,6 +43,7 @@ struct jt_dec {
 	size_t whole_len;
 	int aborted;
 	int arrival_failed;
+	int want_planes; /* jt_open_planes: raw data where the file allows */
 };
 
 /* A progressive JPEG may hold thousands of tiny scans, each a pass over
@@ -149,12 +150,31 @@ static void jt_src_skip(j_decompress_ptr c, long n) {
  * fresh process must fault in and every scan streams through): the same
  * pixels, a fraction of the memory. That needs the whole file before the
  * first row, which is where a progressive file's output waits anyway. */
+/* jt_planes_fit says whether a file's planes can be handed out as they are:
+ * YCbCr (as libjpeg reads the markers) in three components, luma sampled at
+ * the highest rate and both chroma planes at the lowest, at most 2 apart. */
+static int jt_planes_fit(j_decompress_ptr c) {
+	if (c->jpeg_color_space != JCS_YCbCr || c->num_components != 3) return 0;
+	const jpeg_component_info *y = &c->comp_info[0];
+	if (y->h_samp_factor != c->max_h_samp_factor || y->v_samp_factor != c->max_v_samp_factor) return 0;
+	if (c->max_h_samp_factor > 2 || c->max_v_samp_factor > 2) return 0;
+	for (int i = 1; i < 3; i++) {
+		if (c->comp_info[i].h_samp_factor != 1 || c->comp_info[i].v_samp_factor != 1) return 0;
+	}
+	return 1;
+}
+
 static void jt_start(jt_dec *d, int band, int denom, jt_info *info) {
 	jpeg_read_header(&d->cinfo, TRUE);
 	info->width = (int)d->cinfo.image_width;
 	info->height = (int)d->cinfo.image_height;
 	info->adobe_inverted = 0;
-	switch (d->cinfo.jpeg_color_space) {
+	info->planar = 0;
+	if (d->want_planes && jt_planes_fit(&d->cinfo)) {
+		d->cinfo.out_color_space = JCS_YCbCr;
+		d->cinfo.raw_data_out = TRUE;
+		info->planar = 1;
+	} else switch (d->cinfo.jpeg_color_space) {
 	case JCS_CMYK:
 	case JCS_YCCK:
 		d->cinfo.out_color_space = JCS_CMYK;
@@ -240,6 +260,51 @@ int jt_open_arriving(jt_dec *d, const unsigned char *src, size_t len, const int6
 	info->out_width = (int)d->cinfo.output_width;
 	info->out_height = (int)d->cinfo.output_height;
 	info->components = d->cinfo.output_components;
+	if (info->planar) {
+		/* Raw data comes a whole iMCU row at a time, every block of it:
+		 * each plane's buffer holds whole blocks and whole iMCU rows. */
+		for (int i = 0; i < 3; i++) {
+			const jpeg_component_info *c = &d->cinfo.comp_info[i];
+			info->plane_w[i] = (int)c->downsampled_width;
+			info->plane_h[i] = (int)c->downsampled_height;
+			info->plane_stride[i] = (int)c->width_in_blocks * c->DCT_scaled_size;
+			info->plane_rows[i] = (int)d->cinfo.total_iMCU_rows * c->v_samp_factor * c->DCT_scaled_size;
+		}
+	}
+	return 0;
+}
+
+int jt_open_planes(jt_dec *d, const unsigned char *src, size_t len, const int64_t *avail, const int32_t *state,
+                   int denom, const int32_t *abort, jt_info *info) {
+	d->want_planes = 1;
+	return jt_open_arriving(d, src, len, avail, state, denom, abort, info);
+}
+
+int jt_read_planes(jt_dec *d, unsigned char *y, unsigned char *cb, unsigned char *cr) {
+	if (setjmp(d->err.jump)) return -1;
+	unsigned char *base[3] = {y, cb, cr};
+	/* An iMCU row is at most 2 blocks of 16 rows (DCT scaling goes up to
+	 * 16/8; this decoder scales down only, to 8 at most). */
+	JSAMPROW rows[3][32];
+	JSAMPARRAY planes[3] = {rows[0], rows[1], rows[2]};
+	const JDIMENSION step = (JDIMENSION)(d->cinfo.max_v_samp_factor * d->cinfo.min_DCT_scaled_size);
+	while (d->cinfo.output_scanline < d->cinfo.output_height) {
+		const JDIMENSION imcu = d->cinfo.output_scanline / step;
+		for (int i = 0; i < 3; i++) {
+			const jpeg_component_info *c = &d->cinfo.comp_info[i];
+			const int n = c->v_samp_factor * c->DCT_scaled_size;
+			const size_t stride = (size_t)c->width_in_blocks * (size_t)c->DCT_scaled_size;
+			for (int r = 0; r < n && r < 32; r++) {
+				rows[i][r] = base[i] + ((size_t)imcu * (size_t)n + (size_t)r) * stride;
+			}
+		}
+		if (jpeg_read_raw_data(&d->cinfo, planes, step) == 0) {
+			/* Only a suspending source returns 0; ours never suspend. */
+			snprintf(d->err.msg, sizeof(d->err.msg), "the decoder suspended");
+			return -1;
+		}
+	}
+	jpeg_finish_decompress(&d->cinfo);
 	return 0;
 }
 

@@ -36,6 +36,19 @@ type Image struct {
 	Pix           []byte
 	Width, Height int
 	Components    int
+	// Planes, when DecodePlanes got them, are the file's own Y, Cb and Cr
+	// samples instead of Pix (which is then nil).
+	Planes *Planes
+}
+
+// Planes are a YCbCr JPEG's samples as the file holds them, after DCT
+// scaling: full-range (JFIF) BT.601 Y, Cb and Cr, the chroma planes at the
+// file's subsampling, centred on the luma samples they cover. Plane i is
+// W[i]×H[i] samples in rows of Stride[i] bytes of Pix[i].
+type Planes struct {
+	Pix    [3][]byte
+	W, H   [3]int
+	Stride [3]int
 }
 
 // Info is what the header says, before any scaling.
@@ -86,7 +99,7 @@ type Arriving struct {
 // checks at every row group of every scan, and, where a progressive file is
 // decoded by row bands, at every group of rows read.
 func Decode(ctx context.Context, src []byte, denom int, alloc func(n int) []byte) (*Image, error) {
-	return decode(ctx, Arriving{Data: src}, denom, alloc)
+	return decode(ctx, Arriving{Data: src}, denom, alloc, false)
 }
 
 // DecodeArriving is Decode of a file that is still arriving: libjpeg
@@ -98,10 +111,23 @@ func DecodeArriving(ctx context.Context, src Arriving, denom int, alloc func(n i
 	if src.Avail == nil || src.State == nil {
 		return nil, errors.New("jpegturbo: an arriving file needs its byte count and state")
 	}
-	return decode(ctx, src, denom, alloc)
+	return decode(ctx, src, denom, alloc, false)
 }
 
-func decode(ctx context.Context, a Arriving, denom int, alloc func(n int) []byte) (*Image, error) {
+// DecodePlanes is DecodeArriving (or Decode, when src.Avail is nil) that
+// returns the file's Y, Cb and Cr planes, skipping libjpeg's chroma
+// upsampling and colour conversion, where the file is YCbCr with its luma
+// at full resolution and each chroma plane subsampled by 1 or 2 each way
+// (every photo camera's and encoder's JPEG). Any other file it decodes to
+// Pix as Decode does: the caller looks at Planes.
+func DecodePlanes(ctx context.Context, src Arriving, denom int, alloc func(n int) []byte) (*Image, error) {
+	if (src.Avail == nil) != (src.State == nil) {
+		return nil, errors.New("jpegturbo: an arriving file needs its byte count and state")
+	}
+	return decode(ctx, src, denom, alloc, true)
+}
+
+func decode(ctx context.Context, a Arriving, denom int, alloc func(n int) []byte, planes bool) (*Image, error) {
 	src := a.Data
 	if len(src) == 0 {
 		return nil, fmt.Errorf("%w: empty input", ErrCorrupt)
@@ -141,8 +167,17 @@ func decode(ctx context.Context, a Arriving, denom int, alloc func(n int) []byte
 		pin.Pin(a.State)
 		avail, state = (*C.int64_t)(unsafe.Pointer(a.Avail)), (*C.int32_t)(unsafe.Pointer(a.State))
 	}
-	if C.jt_open_arriving(d, (*C.uchar)(unsafe.Pointer(&src[0])), C.size_t(len(src)), avail, state, C.int(denom), (*C.int32_t)(stop.Ptr()), &info) != 0 {
+	rc := C.int(0)
+	if planes {
+		rc = C.jt_open_planes(d, (*C.uchar)(unsafe.Pointer(&src[0])), C.size_t(len(src)), avail, state, C.int(denom), (*C.int32_t)(stop.Ptr()), &info)
+	} else {
+		rc = C.jt_open_arriving(d, (*C.uchar)(unsafe.Pointer(&src[0])), C.size_t(len(src)), avail, state, C.int(denom), (*C.int32_t)(stop.Ptr()), &info)
+	}
+	if rc != 0 {
 		return nil, failed()
+	}
+	if info.planar != 0 {
+		return readPlanes(d, &info, alloc, failed)
 	}
 	w, h, n := int(info.out_width), int(info.out_height), int(info.components)
 	if w <= 0 || h <= 0 || (n != 3 && n != 4) {
@@ -165,6 +200,30 @@ func decode(ctx context.Context, a Arriving, denom int, alloc func(n int) []byte
 		}
 	}
 	return &Image{Pix: pix, Width: w, Height: h, Components: n}, nil
+}
+
+// readPlanes reads an opened file's planes into buffers from alloc.
+func readPlanes(d *C.jt_dec, info *C.jt_info, alloc func(n int) []byte, failed func() error) (*Image, error) {
+	var p Planes
+	var ptr [3]*C.uchar
+	for i := range 3 {
+		w, h := int(info.plane_w[i]), int(info.plane_h[i])
+		stride, rows := int(info.plane_stride[i]), int(info.plane_rows[i])
+		if w <= 0 || h <= 0 || stride < w || rows < h {
+			return nil, fmt.Errorf("%w: unexpected plane %d of %dx%d in %dx%d", ErrCorrupt, i, w, h, stride, rows)
+		}
+		if alloc != nil {
+			p.Pix[i] = alloc(stride * rows)
+		} else {
+			p.Pix[i] = make([]byte, stride*rows)
+		}
+		p.W[i], p.H[i], p.Stride[i] = w, h, stride
+		ptr[i] = (*C.uchar)(unsafe.Pointer(&p.Pix[i][0]))
+	}
+	if C.jt_read_planes(d, ptr[0], ptr[1], ptr[2]) != 0 {
+		return nil, failed()
+	}
+	return &Image{Width: int(info.out_width), Height: int(info.out_height), Components: 3, Planes: &p}, nil
 }
 
 // EncodeRGB compresses packed RGB rows (4:2:0, optimised Huffman tables).

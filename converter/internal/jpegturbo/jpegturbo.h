@@ -13,6 +13,11 @@ typedef struct {
 	int out_width, out_height; /* after DCT scaling */
 	int components;            /* 3 (RGB) or 4 (CMYK) */
 	int adobe_inverted;        /* CMYK stored inverted (Adobe) */
+	/* Set when jt_open was asked for planes and the file allows them (see
+	 * jt_open_arriving): then jt_read_planes, not jt_read, reads it. */
+	int planar;
+	int plane_w[3], plane_h[3];     /* each plane's samples after scaling */
+	int plane_stride[3], plane_rows[3]; /* the buffers jt_read_planes needs */
 } jt_info;
 
 jt_dec *jt_new(void);
@@ -32,9 +37,18 @@ enum { JT_ARRIVING = 0, JT_COMPLETE = 1, JT_FAILED = 2 };
  * yet; a failed arrival is an error for which jt_arrival_failed says so. */
 int jt_open_arriving(jt_dec *d, const unsigned char *src, size_t len, const int64_t *avail, const int32_t *state,
                      int denom, const int32_t *abort, jt_info *info);
+/* jt_open_planes is jt_open_arriving asking for the file's own Y, Cb and Cr
+ * planes (libjpeg's raw data: no chroma upsampling, no colour conversion)
+ * where the file is YCbCr with full-resolution luma and chroma subsampled
+ * by at most 2 in each direction; info->planar says whether it got them. */
+int jt_open_planes(jt_dec *d, const unsigned char *src, size_t len, const int64_t *avail, const int32_t *state,
+                   int denom, const int32_t *abort, jt_info *info);
 int jt_arrival_failed(jt_dec *d);
 /* jt_read decodes every scanline into buf (rows of stride bytes). */
 int jt_read(jt_dec *d, unsigned char *buf, size_t stride);
+/* jt_read_planes decodes every row of the three planes into buffers of
+ * info->plane_rows[i] rows of info->plane_stride[i] bytes. */
+int jt_read_planes(jt_dec *d, unsigned char *y, unsigned char *cb, unsigned char *cr);
 const char *jt_error(jt_dec *d);
 int jt_aborted(jt_dec *d);
 
