@@ -104,6 +104,56 @@ void rs_hpass(const uint8_t *in, long in_len, int in_stride, uint8_t *out, int o
 	}
 }
 
+/* One output sample of the plane pass: 8 samples and 8 weights a step. The
+ * weights past n are 0, so the samples they meet count for nothing; the
+ * caller keeps the 8-byte loads inside the buffer. Exact, as rs_tap_sums. */
+static inline int32_t rs_plane_sum(const uint8_t *p, const int16_t *w, int groups) {
+#if defined(__SSE2__)
+	const __m128i zero = _mm_setzero_si128();
+	__m128i acc = zero;
+	for (int g = 0; g < groups; g++) {
+		const __m128i px = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(p + 8 * g)), zero);
+		acc = _mm_add_epi32(acc, _mm_madd_epi16(px, _mm_loadu_si128((const __m128i *)(w + 8 * g))));
+	}
+	acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, _MM_SHUFFLE(1, 0, 3, 2)));
+	acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, _MM_SHUFFLE(2, 3, 0, 1)));
+	return _mm_cvtsi128_si32(acc);
+#elif defined(__ARM_NEON)
+	int32x4_t acc = vdupq_n_s32(0);
+	for (int g = 0; g < groups; g++) {
+		const int16x8_t px = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(p + 8 * g)));
+		const int16x8_t wv = vld1q_s16(w + 8 * g);
+		acc = vmlal_s16(acc, vget_low_s16(px), vget_low_s16(wv));
+		acc = vmlal_s16(acc, vget_high_s16(px), vget_high_s16(wv));
+	}
+	return vaddvq_s32(acc);
+#else
+	int32_t s = 0;
+	for (int k = 0; k < 8 * groups; k++) s += p[k] * w[k];
+	return s;
+#endif
+}
+
+void rs_hpass1(const uint8_t *in, long in_len, int in_stride, uint8_t *out, int out_stride, int out_n,
+               int y0, int y1, rs_taps1 t, const uint8_t *lut) {
+	for (int y = y0; y < y1; y++) {
+		const long row = (long)y * in_stride;
+		uint8_t *o = out + (long)y * out_stride;
+		for (int i = 0; i < out_n; i++) {
+			const long at = row + t.start[i];
+			const int16_t *w = t.w + t.off[i];
+			int32_t s;
+			if (at + 8L * t.groups[i] <= in_len) {
+				s = rs_plane_sum(in + at, w, t.groups[i]);
+			} else {
+				s = 0;
+				for (int k = 0; k < t.n[i]; k++) s += in[at + k] * w[k];
+			}
+			o[i] = lut[clamp8(s)];
+		}
+	}
+}
+
 /* Columns [x, x+16) of one vertical-pass output row, kept in registers
  * over all n taps (rows src + k*stride), then rounded and clamped like
  * clamp8. Returns how many columns it did (16, or 0 without SIMD). */

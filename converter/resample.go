@@ -37,6 +37,54 @@ func hpassRows(in []byte, inStride int, out []byte, t *taps, ch, y0, y1 int) {
 		(*C.uint8_t)(unsafe.Pointer(&out[0])), C.int(outN), C.int(ch), C.int(y0), C.int(y1), t.c())
 }
 
+// taps1 are taps laid out for rs_hpass1: each output's weights as 16-bit
+// values, zero-padded to a multiple of 8.
+type taps1 struct {
+	start, n, groups, off []int32
+	w                     []int16
+}
+
+// forPlane lays t out for rs_hpass1, its starts moved left by col0.
+func (t *taps) forPlane(col0 int) taps1 {
+	p := taps1{start: make([]int32, len(t.start)), n: t.n, groups: make([]int32, len(t.start)), off: make([]int32, len(t.start))}
+	for i := range t.start {
+		p.start[i] = t.start[i] - int32(col0)
+		g := (t.n[i] + 7) / 8
+		p.groups[i] = g
+		p.off[i] = int32(len(p.w))
+		for _, v := range t.w[t.off[i] : t.off[i]+t.n[i]] {
+			p.w = append(p.w, int16(v))
+		}
+		p.w = append(p.w, make([]int16, int(8*g-t.n[i]))...)
+	}
+	return p
+}
+
+// hpass1Rows filters rows [y0, y1) of a plane in (rows of inStride bytes)
+// into rows of outStride bytes of out, each sample mapped through lut.
+func hpass1Rows(in []byte, inStride int, out []byte, outStride int, t *taps1, y0, y1 int, lut *[256]byte) {
+	if y0 >= y1 {
+		return
+	}
+	outN := len(t.start)
+	for i := range t.start {
+		if t.start[i] < 0 || int(t.start[i]+t.n[i]) > inStride {
+			panic("resize: plane taps outside the row")
+		}
+	}
+	_ = in[(y1-1)*inStride+inStride-1]
+	_ = out[(y1-1)*outStride+outN-1]
+	C.rs_hpass1((*C.uint8_t)(unsafe.Pointer(&in[0])), C.long(len(in)), C.int(inStride),
+		(*C.uint8_t)(unsafe.Pointer(&out[0])), C.int(outStride), C.int(outN), C.int(y0), C.int(y1),
+		C.rs_taps1{
+			start:  (*C.int32_t)(unsafe.Pointer(&t.start[0])),
+			n:      (*C.int32_t)(unsafe.Pointer(&t.n[0])),
+			groups: (*C.int32_t)(unsafe.Pointer(&t.groups[0])),
+			off:    (*C.int32_t)(unsafe.Pointer(&t.off[0])),
+			w:      (*C.int16_t)(unsafe.Pointer(&t.w[0])),
+		}, (*C.uint8_t)(unsafe.Pointer(&lut[0])))
+}
+
 // vpassRows computes output rows [y0, y1) of rowBytes each from the rows of
 // src, stride bytes apart, which the taps index.
 func vpassRows(src []byte, stride, rowBytes int, out []byte, t *taps, y0, y1 int, acc []int32) {

@@ -24,6 +24,18 @@ void rs_hpass(const uint8_t *in, long in_len, int in_stride, uint8_t *out, int o
 void rs_vpass(const uint8_t *src, int src_stride, int row_bytes, uint8_t *out, int y0, int y1,
               rs_taps t, int32_t *acc);
 
+/* Taps for one-sample pixels (a plane): output i reads 8*groups[i] samples
+ * from start[i] with 16-bit weights w[off[i] ..], zero past its n[i]. */
+typedef struct {
+	const int32_t *start, *n, *groups, *off;
+	const int16_t *w;
+} rs_taps1;
+
+/* rs_hpass1 is rs_hpass over a plane (one byte per pixel) into rows of
+ * out_stride bytes, each result mapped through lut (256 entries). */
+void rs_hpass1(const uint8_t *in, long in_len, int in_stride, uint8_t *out, int out_stride, int out_n,
+               int y0, int y1, rs_taps1 t, const uint8_t *lut);
+
 /* rs_box averages kx×ky blocks into output rows [y0, y1) of out_n
  * pixels (ch bytes each): output row y, pixel x is the rounded mean of the
  * block at source row y*ky, pixel x*kx (src rows src_stride bytes apart).

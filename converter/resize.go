@@ -42,13 +42,19 @@ func lanczos(x float64) float64 {
 
 // makeTaps maps inN source samples (from offset in0) onto outN outputs.
 func makeTaps(in0, inN, outN, limit int) taps {
-	scale := float64(inN) / float64(outN)
+	return makeSpanTaps(float64(in0), float64(inN), outN, limit)
+}
+
+// makeSpanTaps maps the source span [in0, in0+inN), in samples that need
+// not be whole, onto outN outputs; samples from limit on are not read.
+func makeSpanTaps(in0, inN float64, outN, limit int) taps {
+	scale := inN / float64(outN)
 	support := lanczosA * math.Max(scale, 1)
 	fscale := math.Max(scale, 1)
 	t := taps{start: make([]int32, outN), n: make([]int32, outN), off: make([]int32, outN)}
 	var fw []float64
 	for i := range outN {
-		center := float64(in0) + (float64(i)+0.5)*scale
+		center := in0 + (float64(i)+0.5)*scale
 		lo := max(int(math.Floor(center-support)), 0)
 		hi := min(int(math.Ceil(center+support)), limit)
 		fw = fw[:0]
