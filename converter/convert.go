@@ -3,11 +3,17 @@ package converter
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"imgcells/contract"
 	"imgcells/converter/arrive"
+	"imgcells/converter/internal/jpegturbo"
 )
+
+// planarRuns counts conversions that went through the planes (planes.go):
+// the tests' proof of which path ran.
+var planarRuns atomic.Int64
 
 // Timings are the wall-clock durations of the pipeline's stages.
 type Timings struct{ Decode, Resize, Encode time.Duration }
@@ -64,9 +70,27 @@ func (w work) run(ctx context.Context, src []byte, v contract.Variant) (*Result,
 	defer sc.release()
 	t0 := time.Now()
 	cs := w.colour
-	r, p, err := decode(ctx, s, src, w.arriving, p, sc.alloc, &cs)
+	var planes *jpegturbo.Planes
+	var want **jpegturbo.Planes
+	note, planar := w.planar()
+	if planar {
+		want = &planes
+	}
+	r, p, err := decode(ctx, s, src, w.arriving, p, sc.alloc, &cs, want)
 	if err != nil {
 		return nil, stopped(ctx, err)
+	}
+	if planes != nil {
+		if !p.fits(planes.W[0], planes.H[0]) {
+			return nil, contract.Corrupt(nil, "the decoded image is %dx%d, not the %dx%d its header says", planes.W[0], planes.H[0], p.srcW, p.srcH)
+		}
+		res.Timings.Decode = time.Since(t0)
+		if err := runPlanes(ctx, planes, p, o, v.Quality, sc.alloc, &res); err != nil {
+			return nil, stopped(ctx, err)
+		}
+		planarRuns.Add(1)
+		res.Colour = note
+		return &res, nil
 	}
 	res.Colour = cs.toSRGB(r) // before resizing: the resizer works on sRGB values
 	if !p.fits(r.w, r.h) {

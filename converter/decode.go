@@ -42,20 +42,29 @@ var decodes atomic.Int64
 // on its canvas, as browsers show it. For JPEG it decodes at a reduced size
 // when the plan allows and returns the plan rescaled to match. Pixel
 // buffers come from alloc; the C decoders stop at ctx's deadline. CMYK is
-// converted to sRGB here, through cs's profile when it has one.
-func decode(ctx context.Context, s *source, src []byte, arr *arrive.Buffer, p plan, alloc func(n int) []byte, cs *colourSource) (*raster, plan, error) {
+// converted to sRGB here, through cs's profile when it has one. With planes
+// not nil, a YCbCr JPEG is decoded to its own planes instead (planes.go):
+// they are set there and the raster is nil.
+func decode(ctx context.Context, s *source, src []byte, arr *arrive.Buffer, p plan, alloc func(n int) []byte, cs *colourSource, planes **jpegturbo.Planes) (*raster, plan, error) {
 	decodes.Add(1)
 	switch s.kind {
 	case kindJPEG:
 		denom := jpegDenom(p)
 		var img *jpegturbo.Image
 		var err error
+		a := jpegturbo.Arriving{Data: src}
 		if arr != nil {
 			// Decoding while the file arrives: libjpeg waits for bytes it
 			// needs that are still on the network.
 			avail, state := arr.Counters()
-			img, err = jpegturbo.DecodeArriving(ctx, jpegturbo.Arriving{Data: arr.Data(), Avail: avail, State: state}, denom, alloc)
-		} else {
+			a = jpegturbo.Arriving{Data: arr.Data(), Avail: avail, State: state}
+		}
+		switch {
+		case planes != nil:
+			img, err = jpegturbo.DecodePlanes(ctx, a, denom, alloc)
+		case arr != nil:
+			img, err = jpegturbo.DecodeArriving(ctx, a, denom, alloc)
+		default:
 			img, err = jpegturbo.Decode(ctx, src, denom, alloc)
 		}
 		if errors.Is(err, jpegturbo.ErrArrival) {
@@ -63,6 +72,10 @@ func decode(ctx context.Context, s *source, src []byte, arr *arrive.Buffer, p pl
 		}
 		if err != nil {
 			return nil, p, contract.Corrupt(err, "the JPEG image cannot be decoded")
+		}
+		if img.Planes != nil {
+			*planes = img.Planes
+			return nil, p.scaledTo(img.Width, img.Height, denom), nil
 		}
 		r := &raster{pix: img.Pix, w: img.Width, h: img.Height, ch: 3}
 		if img.Components == 4 {

@@ -132,7 +132,7 @@ func BenchmarkModel(b *testing.B) {
 			for b.Loop() {
 				var sc scratch
 				c0 := cpuNow()
-				r, p, err := decode(ctx, w.src, src, nil, w.plan, sc.alloc, nil)
+				r, p, err := decode(ctx, w.src, src, nil, w.plan, sc.alloc, nil, nil)
 				if err != nil {
 					b.Fatal(err)
 				}

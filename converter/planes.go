@@ -1,0 +1,159 @@
+package converter
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"imgcells/contract"
+	"imgcells/converter/internal/icc"
+	"imgcells/converter/internal/jpegturbo"
+	"imgcells/converter/internal/lcms"
+	"imgcells/converter/internal/webpyuv"
+)
+
+// A JPEG converted to WebP never needs RGB: the file holds Y, Cb and Cr
+// planes (chroma usually at half resolution) and VP8 wants Y, U and V
+// planes at 4:2:0. Through RGB the converter would upsample the chroma,
+// convert every pixel to RGB, resize three full-resolution channels, and
+// libwebp would convert back and average the chroma down again. Through
+// the planes it resizes each plane to its own output size (the chroma
+// planes a quarter of the luma's samples) and maps the ranges: JPEG's
+// full-range BT.601 YCbCr and VP8's limited-range BT.601 YUV are the same
+// matrix, so the map is affine per plane. Luma is what the RGB path gives,
+// to rounding; chroma is filtered by the same Lanczos-3 instead of
+// libwebp's 2×2 box, which the bench's SSIM and bytes show.
+
+// planar says whether a conversion goes through the planes, and the colour
+// note for its result: a JPEG to a still WebP whose colours stay as they
+// are (no profile, or one that is sRGB or ignored).
+func (w work) planar() (string, bool) {
+	if planesOff || w.src.kind != kindJPEG || w.format != contract.FormatWebP || w.anim != nil {
+		return "", false
+	}
+	return w.colour.untouched()
+}
+
+// planesOff sends every conversion through RGB: the tests' and the
+// benchmarks' way to compare the two paths.
+var planesOff bool
+
+// untouched says whether toSRGB would leave an RGB raster's pixels as they
+// are, and the note it would give.
+func (c colourSource) untouched() (string, bool) {
+	if c.profile == nil {
+		return c.note, true
+	}
+	if c.space != icc.RGB {
+		return "", false
+	}
+	t, err := lcms.Lookup(c.profile, lcms.RGB)
+	if err != nil {
+		return colourIgnored + err.Error(), true
+	}
+	defer t.Release()
+	if t.Identity() {
+		return colourSRGB, true
+	}
+	return "", false
+}
+
+// vp8Y and vp8UV map JFIF's full-range samples onto VP8's ranges, rounded:
+// Y' = 16 + Y·219/255, U' = 128 + (Cb−128)·224/255.
+var vp8Y, vp8UV = func() (y, uv [256]byte) {
+	for i := range 256 {
+		y[i] = byte(math.Round(16 + float64(i)*219/255))
+		uv[i] = byte(math.Round(128 + (float64(i)-128)*224/255))
+	}
+	return y, uv
+}()
+
+// yuvPlanes is a picture in VP8's planes, each a one-sample raster.
+type yuvPlanes struct{ y, u, v *raster }
+
+// resizePlanes scales the plan's crop rectangle (in the luma plane's
+// samples) of the decoded planes to the plan's output size, chroma to
+// half of it rounded up, in VP8's ranges. o is the EXIF orientation the
+// planes will be turned by.
+func resizePlanes(pl *jpegturbo.Planes, p plan, o int, alloc func(n int) []byte) yuvPlanes {
+	var out yuvPlanes
+	out.y = resizePlane(pl.Pix[0], pl.Stride[0], pl.W[0], pl.H[0],
+		float64(p.cropX), float64(p.cropY), float64(p.cropW), float64(p.cropH), p.outW, p.outH, &vp8Y, alloc)
+	cw, ch := (p.outW+1)/2, (p.outH+1)/2
+	for c := 1; c < 3; c++ {
+		// Chroma sample i covers luma samples [fx·i, fx·(i+1)). The
+		// output's chroma covers 2·cw output columns: one past the last
+		// when outW is odd, on the side that ends up right (or bottom)
+		// once the picture is turned upright.
+		fx := float64((pl.W[0] + pl.W[c] - 1) / pl.W[c])
+		fy := float64((pl.H[0] + pl.H[c] - 1) / pl.H[c])
+		sx, sy := float64(p.cropW)/float64(p.outW), float64(p.cropH)/float64(p.outH)
+		x0, y0 := float64(p.cropX), float64(p.cropY)
+		if flipsX(o) {
+			x0 -= float64(2*cw-p.outW) * sx
+		}
+		if flipsY(o) {
+			y0 -= float64(2*ch-p.outH) * sy
+		}
+		x0, y0 = x0/fx, y0/fy
+		sw, sh := float64(2*cw)*sx/fx, float64(2*ch)*sy/fy
+		r := resizePlane(pl.Pix[c], pl.Stride[c], pl.W[c], pl.H[c], x0, y0, sw, sh, cw, ch, &vp8UV, alloc)
+		if c == 1 {
+			out.u = r
+		} else {
+			out.v = r
+		}
+	}
+	return out
+}
+
+// flipsX and flipsY say whether orientation o (orient) reverses the stored
+// image's columns or rows.
+func flipsX(o int) bool { return o == 2 || o == 3 || o == 7 || o == 8 }
+func flipsY(o int) bool { return o == 3 || o == 4 || o == 6 || o == 7 }
+
+// resizePlane scales the span [x0, x0+sw)×[y0, y0+sh) of a w×h plane (rows
+// of stride bytes) to outW×outH with the Lanczos-3 passes of resize, each
+// result mapped through lut: the vertical pass over the columns the
+// horizontal taps read, then the horizontal.
+func resizePlane(pix []byte, stride, w, h int, x0, y0, sw, sh float64, outW, outH int, lut *[256]byte, alloc func(n int) []byte) *raster {
+	tx := makeSpanTaps(x0, sw, outW, w)
+	ty := makeSpanTaps(y0, sh, outH, h)
+	lo, hi := int(tx.start[0]), 0
+	for i := range tx.start {
+		lo = min(lo, int(tx.start[i]))
+		hi = max(hi, int(tx.start[i]+tx.n[i]))
+	}
+	cols := hi - lo
+	mid := alloc(cols * outH)
+	parallelRows(outH, cols*outH, func(r0, r1 int) {
+		vpassRows(pix[lo:], stride, cols, mid, &ty, r0, r1, make([]int32, cols))
+	})
+	out := &raster{pix: alloc(outW * outH), w: outW, h: outH, ch: 1}
+	t1 := tx.forPlane(lo)
+	parallelRows(outH, outW*outH, func(r0, r1 int) {
+		hpass1Rows(mid, cols, out.pix, outW, &t1, r0, r1, lut)
+	})
+	return out
+}
+
+// runPlanes finishes a conversion through the planes: resize, turn upright,
+// encode, filling in res and the resize and encode timings.
+func runPlanes(ctx context.Context, pl *jpegturbo.Planes, p plan, o, quality int, alloc func(n int) []byte, res *Result) error {
+	t0 := time.Now()
+	yuv := resizePlanes(pl, p, o, alloc)
+	yuv.y, yuv.u, yuv.v = orient(yuv.y, o), orient(yuv.u, o), orient(yuv.v, o)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t1 := time.Now()
+	data, err := webpyuv.Encode(webpyuv.Picture{Y: yuv.y.pix, U: yuv.u.pix, V: yuv.v.pix,
+		W: yuv.y.w, H: yuv.y.h, YStride: yuv.y.w, UVStride: yuv.u.w}, float32(quality))
+	if err != nil {
+		return fmt.Errorf("encoding %dx%d WebP: %w", yuv.y.w, yuv.y.h, err)
+	}
+	res.Data, res.Format, res.Width, res.Height = data, contract.FormatWebP, yuv.y.w, yuv.y.h
+	res.Timings.Resize, res.Timings.Encode = t1.Sub(t0), time.Since(t1)
+	return nil
+}
