@@ -22,8 +22,9 @@ import (
 // planes a quarter of the luma's samples) and maps the ranges: JPEG's
 // full-range BT.601 YCbCr and VP8's limited-range BT.601 YUV are the same
 // matrix, so the map is affine per plane. Luma is what the RGB path gives,
-// to rounding; chroma is filtered by the same Lanczos-3 instead of
-// libwebp's 2×2 box, which the bench's SSIM and bytes show.
+// to rounding. Chroma is filtered as the RGB path filters it: Lanczos-3 to
+// the luma's output rate, then the mean of each 2×2 (libwebp's import),
+// in one filter per axis; chroma kept sharper than that costs bytes.
 
 // planar says whether a conversion goes through the planes, and the colour
 // note for its result: a JPEG to a still WebP whose colours stay as they
@@ -79,7 +80,7 @@ type yuvPlanes struct{ y, u, v *raster }
 func resizePlanes(pl *jpegturbo.Planes, p plan, o int, alloc func(n int) []byte) yuvPlanes {
 	var out yuvPlanes
 	out.y = resizePlane(pl.Pix[0], pl.Stride[0], pl.W[0], pl.H[0],
-		float64(p.cropX), float64(p.cropY), float64(p.cropW), float64(p.cropH), p.outW, p.outH, &vp8Y, alloc)
+		float64(p.cropX), float64(p.cropY), float64(p.cropW), float64(p.cropH), p.outW, p.outH, 1, &vp8Y, alloc)
 	cw, ch := (p.outW+1)/2, (p.outH+1)/2
 	for c := 1; c < 3; c++ {
 		// Chroma sample i covers luma samples [fx·i, fx·(i+1)). The
@@ -98,7 +99,7 @@ func resizePlanes(pl *jpegturbo.Planes, p plan, o int, alloc func(n int) []byte)
 		}
 		x0, y0 = x0/fx, y0/fy
 		sw, sh := float64(2*cw)*sx/fx, float64(2*ch)*sy/fy
-		r := resizePlane(pl.Pix[c], pl.Stride[c], pl.W[c], pl.H[c], x0, y0, sw, sh, cw, ch, &vp8UV, alloc)
+		r := resizePlane(pl.Pix[c], pl.Stride[c], pl.W[c], pl.H[c], x0, y0, sw, sh, cw, ch, 2, &vp8UV, alloc)
 		if c == 1 {
 			out.u = r
 		} else {
@@ -114,12 +115,13 @@ func flipsX(o int) bool { return o == 2 || o == 3 || o == 7 || o == 8 }
 func flipsY(o int) bool { return o == 3 || o == 4 || o == 6 || o == 7 }
 
 // resizePlane scales the span [x0, x0+sw)×[y0, y0+sh) of a w×h plane (rows
-// of stride bytes) to outW×outH with the Lanczos-3 passes of resize, each
-// result mapped through lut: the vertical pass over the columns the
-// horizontal taps read, then the horizontal.
-func resizePlane(pix []byte, stride, w, h int, x0, y0, sw, sh float64, outW, outH int, lut *[256]byte, alloc func(n int) []byte) *raster {
-	tx := makeSpanTaps(x0, sw, outW, w)
-	ty := makeSpanTaps(y0, sh, outH, h)
+// of stride bytes) to outW×outH with the Lanczos-3 passes of resize (boxed
+// over sub outputs at sub times the rate: makeBoxedTaps), each result mapped
+// through lut: the vertical pass over the columns the horizontal taps read,
+// then the horizontal.
+func resizePlane(pix []byte, stride, w, h int, x0, y0, sw, sh float64, outW, outH, sub int, lut *[256]byte, alloc func(n int) []byte) *raster {
+	tx := makeBoxedTaps(x0, sw, outW, w, sub)
+	ty := makeBoxedTaps(y0, sh, outH, h, sub)
 	lo, hi := int(tx.start[0]), 0
 	for i := range tx.start {
 		lo = min(lo, int(tx.start[i]))

@@ -74,8 +74,8 @@ func TestPlanesGiveTheRGBPathsPicture(t *testing.T) {
 			// edge it is displayed at.
 			w, h := got.Width, got.Height
 			for _, edge := range []image.Rectangle{image.Rect(0, 0, 1, h), image.Rect(w-1, 0, w, h), image.Rect(0, 0, w, 1), image.Rect(0, h-1, w, h)} {
-				if psnr := channelPSNR(a, b, edge); slicesMin(psnr) < 28 {
-					t.Errorf("%s %s: along the edge %v, PSNR against the RGB path's output R %.1f G %.1f B %.1f dB, want 28 or more", name, op, edge, psnr[0], psnr[1], psnr[2])
+				if psnr := channelPSNR(a, b, edge); slicesMin(psnr) < 26 {
+					t.Errorf("%s %s: along the edge %v, PSNR against the RGB path's output R %.1f G %.1f B %.1f dB, want 26 or more", name, op, edge, psnr[0], psnr[1], psnr[2])
 				}
 			}
 		}

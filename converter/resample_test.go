@@ -3,6 +3,7 @@ package converter
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"math/rand"
 	"syscall"
 	"testing"
@@ -176,6 +177,39 @@ func TestHpassReadsNothingPastItsBuffer(t *testing.T) {
 		}
 		if !bytes.Equal(out, ref) {
 			t.Fatalf("%dx%d to %d wide: the pass at the buffer's end differs from the reference", inW, inH, outW)
+		}
+	}
+}
+
+// A boxed filter is the mean of the filter at twice the rate: output i of
+// makeBoxedTaps(…, 2) weighs each sample as outputs 2i and 2i+1 of the
+// plain taps at twice the outputs do together, to within 0.1 % (each is
+// normalised on its own), away from the ends (where each is renormalised
+// over what it can read).
+func TestBoxedTapsAreTheMeanOfTheFinerFilter(t *testing.T) {
+	for _, c := range []struct {
+		in0, inN  float64
+		outN, lim int
+	}{{0, 1068, 320, 1068}, {0.5, 1001.25, 333, 1002}, {3, 400, 640, 404}, {0, 240, 240, 240}} {
+		boxed := makeBoxedTaps(c.in0, c.inN, c.outN, c.lim, 2)
+		fine := makeSpanTaps(c.in0, c.inN, 2*c.outN, c.lim)
+		weight := func(tp taps, i, j int) float64 {
+			k := j - int(tp.start[i])
+			if k < 0 || k >= int(tp.n[i]) {
+				return 0
+			}
+			return float64(tp.w[int(tp.off[i])+k]) / weightOne
+		}
+		for i := range c.outN {
+			if fine.start[2*i] == 0 || int(fine.start[2*i+1]+fine.n[2*i+1]) >= c.lim {
+				continue
+			}
+			for j := range c.lim {
+				want := (weight(fine, 2*i, j) + weight(fine, 2*i+1, j)) / 2
+				if got := weight(boxed, i, j); math.Abs(got-want) > 1e-3 {
+					t.Fatalf("%+v: output %d, sample %d: weight %.5f, want %.5f", c, i, j, got, want)
+				}
+			}
 		}
 	}
 }

@@ -48,19 +48,30 @@ func makeTaps(in0, inN, outN, limit int) taps {
 // makeSpanTaps maps the source span [in0, in0+inN), in samples that need
 // not be whole, onto outN outputs; samples from limit on are not read.
 func makeSpanTaps(in0, inN float64, outN, limit int) taps {
-	scale := inN / float64(outN)
+	return makeBoxedTaps(in0, inN, outN, limit, 1)
+}
+
+// makeBoxedTaps is makeSpanTaps where each output is the mean of sub
+// outputs of the filter at sub times the rate: Lanczos-3 to sub·outN
+// samples, then a box over each sub of them, in one filter.
+func makeBoxedTaps(in0, inN float64, outN, limit, sub int) taps {
+	scale := inN / float64(outN*sub)
 	support := lanczosA * math.Max(scale, 1)
 	fscale := math.Max(scale, 1)
 	t := taps{start: make([]int32, outN), n: make([]int32, outN), off: make([]int32, outN)}
 	var fw []float64
 	for i := range outN {
-		center := in0 + (float64(i)+0.5)*scale
-		lo := max(int(math.Floor(center-support)), 0)
-		hi := min(int(math.Ceil(center+support)), limit)
+		first := in0 + (float64(i*sub)+0.5)*scale
+		last := in0 + (float64(i*sub+sub-1)+0.5)*scale
+		lo := max(int(math.Floor(first-support)), 0)
+		hi := min(int(math.Ceil(last+support)), limit)
 		fw = fw[:0]
 		sum := 0.0
 		for j := lo; j < hi; j++ {
-			v := lanczos((float64(j) + 0.5 - center) / fscale)
+			v := 0.0
+			for s := range sub {
+				v += lanczos((float64(j) + 0.5 - (first + float64(s)*scale)) / fscale)
+			}
 			fw = append(fw, v)
 			sum += v
 		}
