@@ -3,7 +3,6 @@ package converter
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"imgcells/contract"
@@ -60,15 +59,13 @@ func (c colourSource) untouched() (string, bool) {
 	return "", false
 }
 
-// vp8Y and vp8UV map JFIF's full-range samples onto VP8's ranges, rounded:
-// Y' = 16 + Y·219/255, U' = 128 + (Cb−128)·224/255.
-var vp8Y, vp8UV = func() (y, uv [256]byte) {
-	for i := range 256 {
-		y[i] = byte(math.Round(16 + float64(i)*219/255))
-		uv[i] = byte(math.Round(128 + (float64(i)-128)*224/255))
-	}
-	return y, uv
-}()
+// vp8Y and vp8UV map JFIF's full-range samples onto VP8's ranges:
+// Y' = 16 + Y·219/255, U' = 128 + (Cb−128)·224/255. The resize applies
+// them before its one rounding.
+var (
+	vp8Y  = rangeMap{scale: 219.0 / 255, offset: 16}
+	vp8UV = rangeMap{scale: 224.0 / 255, offset: 128 - 128*224.0/255}
+)
 
 // yuvPlanes is a picture in VP8's planes, each a one-sample raster.
 type yuvPlanes struct{ y, u, v *raster }
@@ -80,7 +77,7 @@ type yuvPlanes struct{ y, u, v *raster }
 func resizePlanes(pl *jpegturbo.Planes, p plan, o int, alloc func(n int) []byte) yuvPlanes {
 	var out yuvPlanes
 	out.y = resizePlane(pl.Pix[0], pl.Stride[0], pl.W[0], pl.H[0],
-		float64(p.cropX), float64(p.cropY), float64(p.cropW), float64(p.cropH), p.outW, p.outH, 1, &vp8Y, alloc)
+		float64(p.cropX), float64(p.cropY), float64(p.cropW), float64(p.cropH), p.outW, p.outH, 1, 1, 1, vp8Y, alloc)
 	cw, ch := (p.outW+1)/2, (p.outH+1)/2
 	for c := 1; c < 3; c++ {
 		// Chroma sample i covers luma samples [fx·i, fx·(i+1)). The
@@ -99,7 +96,7 @@ func resizePlanes(pl *jpegturbo.Planes, p plan, o int, alloc func(n int) []byte)
 		}
 		x0, y0 = x0/fx, y0/fy
 		sw, sh := float64(2*cw)*sx/fx, float64(2*ch)*sy/fy
-		r := resizePlane(pl.Pix[c], pl.Stride[c], pl.W[c], pl.H[c], x0, y0, sw, sh, cw, ch, 2, &vp8UV, alloc)
+		r := resizePlane(pl.Pix[c], pl.Stride[c], pl.W[c], pl.H[c], x0, y0, sw, sh, cw, ch, 2, int(fx), int(fy), vp8UV, alloc)
 		if c == 1 {
 			out.u = r
 		} else {
@@ -116,12 +113,13 @@ func flipsY(o int) bool { return o == 3 || o == 4 || o == 6 || o == 7 }
 
 // resizePlane scales the span [x0, x0+sw)×[y0, y0+sh) of a w×h plane (rows
 // of stride bytes) to outW×outH with the Lanczos-3 passes of resize (boxed
-// over sub outputs at sub times the rate: makeBoxedTaps), each result mapped
-// through lut: the vertical pass over the columns the horizontal taps read,
-// then the horizontal.
-func resizePlane(pix []byte, stride, w, h int, x0, y0, sw, sh float64, outW, outH, sub int, lut *[256]byte, alloc func(n int) []byte) *raster {
-	tx := makeBoxedTaps(x0, sw, outW, w, sub)
-	ty := makeBoxedTaps(y0, sh, outH, h, sub)
+// over sub outputs at sub times the rate, through libjpeg's fancy upsampling
+// where the plane is subsampled by upX or upY = 2: makeUpsampledTaps), each
+// result mapped by m: the vertical pass over the columns the horizontal taps
+// read, then the horizontal.
+func resizePlane(pix []byte, stride, w, h int, x0, y0, sw, sh float64, outW, outH, sub, upX, upY int, m rangeMap, alloc func(n int) []byte) *raster {
+	tx := makeUpsampledTaps(x0, sw, outW, w, sub, upX)
+	ty := makeUpsampledTaps(y0, sh, outH, h, sub, upY)
 	lo, hi := int(tx.start[0]), 0
 	for i := range tx.start {
 		lo = min(lo, int(tx.start[i]))
@@ -135,7 +133,7 @@ func resizePlane(pix []byte, stride, w, h int, x0, y0, sw, sh float64, outW, out
 	out := &raster{pix: alloc(outW * outH), w: outW, h: outH, ch: 1}
 	t1 := tx.forPlane(lo)
 	parallelRows(outH, outW*outH, func(r0, r1 int) {
-		hpass1Rows(mid, cols, out.pix, outW, &t1, r0, r1, lut)
+		hpass1Rows(mid, cols, out.pix, outW, &t1, r0, r1, m)
 	})
 	return out
 }

@@ -135,7 +135,7 @@ static inline int32_t rs_plane_sum(const uint8_t *p, const int16_t *w, int group
 }
 
 void rs_hpass1(const uint8_t *in, long in_len, int in_stride, uint8_t *out, int out_stride, int out_n,
-               int y0, int y1, rs_taps1 t, const uint8_t *lut) {
+               int y0, int y1, rs_taps1 t, int32_t mul, int64_t add) {
 	for (int y = y0; y < y1; y++) {
 		const long row = (long)y * in_stride;
 		uint8_t *o = out + (long)y * out_stride;
@@ -149,7 +149,9 @@ void rs_hpass1(const uint8_t *in, long in_len, int in_stride, uint8_t *out, int 
 				s = 0;
 				for (int k = 0; k < t.n[i]; k++) s += in[at + k] * w[k];
 			}
-			o[i] = lut[clamp8(s)];
+			/* s·mul + add in units of 2^-30, rounded once. */
+			const int64_t v = ((int64_t)s * mul + add + ((int64_t)1 << 29)) >> 30;
+			o[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 		}
 	}
 }

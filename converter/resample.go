@@ -6,7 +6,10 @@ package converter
 */
 import "C"
 
-import "unsafe"
+import (
+	"math"
+	"unsafe"
+)
 
 // The resizer's inner loops in C, with SSE2 (amd64) and NEON (arm64) forms
 // of the Lanczos passes that give the plain loops' bytes exactly (16-bit
@@ -60,9 +63,13 @@ func (t *taps) forPlane(col0 int) taps1 {
 	return p
 }
 
+// rangeMap is an affine map of sample values, v·scale + offset, that the
+// plane pass applies before it rounds.
+type rangeMap struct{ scale, offset float64 }
+
 // hpass1Rows filters rows [y0, y1) of a plane in (rows of inStride bytes)
-// into rows of outStride bytes of out, each sample mapped through lut.
-func hpass1Rows(in []byte, inStride int, out []byte, outStride int, t *taps1, y0, y1 int, lut *[256]byte) {
+// into rows of outStride bytes of out, each sample mapped by m.
+func hpass1Rows(in []byte, inStride int, out []byte, outStride int, t *taps1, y0, y1 int, m rangeMap) {
 	if y0 >= y1 {
 		return
 	}
@@ -82,7 +89,7 @@ func hpass1Rows(in []byte, inStride int, out []byte, outStride int, t *taps1, y0
 			groups: (*C.int32_t)(unsafe.Pointer(&t.groups[0])),
 			off:    (*C.int32_t)(unsafe.Pointer(&t.off[0])),
 			w:      (*C.int16_t)(unsafe.Pointer(&t.w[0])),
-		}, (*C.uint8_t)(unsafe.Pointer(&lut[0])))
+		}, C.int32_t(math.Round(m.scale*(1<<16))), C.int64_t(math.Round(m.offset*(1<<30))))
 }
 
 // vpassRows computes output rows [y0, y1) of rowBytes each from the rows of

@@ -32,9 +32,11 @@ typedef struct {
 } rs_taps1;
 
 /* rs_hpass1 is rs_hpass over a plane (one byte per pixel) into rows of
- * out_stride bytes, each result mapped through lut (256 entries). */
+ * out_stride bytes, each result v (in the weights' 2^-14 units) stored as
+ * v·mul/2^16 + add/2^30, rounded once and clamped to 0..255: an affine map
+ * of the samples' range applied before the only rounding. */
 void rs_hpass1(const uint8_t *in, long in_len, int in_stride, uint8_t *out, int out_stride, int out_n,
-               int y0, int y1, rs_taps1 t, const uint8_t *lut);
+               int y0, int y1, rs_taps1 t, int32_t mul, int64_t add);
 
 /* rs_box averages kx×ky blocks into output rows [y0, y1) of out_n
  * pixels (ch bytes each): output row y, pixel x is the rounded mean of the

@@ -213,3 +213,39 @@ func TestBoxedTapsAreTheMeanOfTheFinerFilter(t *testing.T) {
 		}
 	}
 }
+
+// Upsampled taps filter a subsampled row as the filter on the row libjpeg's
+// fancy upsampling would make (each doubled sample ¾ its own, ¼ its nearer
+// neighbour, the edges repeated), to the fixed point's rounding.
+func TestUpsampledTapsFilterTheFancyUpsampledRow(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	const n = 301
+	row := make([]float64, n)
+	for i := range row {
+		row[i] = float64(rng.Intn(256))
+	}
+	up := make([]float64, 2*n)
+	for i := range n {
+		up[2*i] = 0.75*row[i] + 0.25*row[max(i-1, 0)]
+		up[2*i+1] = 0.75*row[i] + 0.25*row[min(i+1, n-1)]
+	}
+	apply := func(tp taps, src []float64, i int) float64 {
+		s := 0.0
+		for k := range int(tp.n[i]) {
+			s += src[int(tp.start[i])+k] * float64(tp.w[int(tp.off[i])+k]) / weightOne
+		}
+		return s
+	}
+	for _, c := range []struct {
+		in0, inN float64
+		outN     int
+	}{{0, n, 320}, {0, n, 100}, {10.25, 200.5, 77}} {
+		got := makeUpsampledTaps(c.in0, c.inN, c.outN, n, 2, 2)
+		want := makeBoxedTaps(2*c.in0, 2*c.inN, c.outN, 2*n, 2)
+		for i := range c.outN {
+			if a, b := apply(got, row, i), apply(want, up, i); math.Abs(a-b) > 0.1 {
+				t.Fatalf("%+v: output %d is %.3f, the upsampled row's %.3f", c, i, a, b)
+			}
+		}
+	}
+}

@@ -55,24 +55,69 @@ func makeSpanTaps(in0, inN float64, outN, limit int) taps {
 // outputs of the filter at sub times the rate: Lanczos-3 to sub·outN
 // samples, then a box over each sub of them, in one filter.
 func makeBoxedTaps(in0, inN float64, outN, limit, sub int) taps {
+	return quantizeTaps(boxedWeights(in0, inN, outN, limit, sub))
+}
+
+// makeUpsampledTaps is makeBoxedTaps over samples that libjpeg's fancy
+// upsampling would first double (up = 2): the filter runs on the doubled
+// grid, each doubled sample being ¾ of its own and ¼ of the nearer
+// neighbour (the edges repeated), folded back onto the samples. This is the
+// filter the RGB path applies to subsampled chroma.
+func makeUpsampledTaps(in0, inN float64, outN, limit, sub, up int) taps {
+	if up != 2 {
+		return makeBoxedTaps(in0, inN, outN, limit, sub)
+	}
+	vlo, vw := boxedWeights(2*in0, 2*inN, outN, 2*limit, sub)
+	lo, fw := make([]int, outN), make([][]float64, outN)
+	for i := range outN {
+		first := max((vlo[i]-1)/2, 0)
+		w := make([]float64, (vlo[i]+len(vw[i])+1)/2+1-first)
+		for k, v := range vw[i] {
+			m := vlo[i] + k
+			c, near := m/2, m/2+1
+			if m%2 == 0 {
+				near = m/2 - 1
+			}
+			near = min(max(near, 0), limit-1)
+			w[c-first] += 0.75 * v
+			w[near-first] += 0.25 * v
+		}
+		lo[i], fw[i] = first, w
+	}
+	return quantizeTaps(lo, fw)
+}
+
+// boxedWeights are makeBoxedTaps' weights before quantizing: output i's
+// start at lo[i], its weights fw[i], not normalised.
+func boxedWeights(in0, inN float64, outN, limit, sub int) (lo []int, fw [][]float64) {
 	scale := inN / float64(outN*sub)
 	support := lanczosA * math.Max(scale, 1)
 	fscale := math.Max(scale, 1)
-	t := taps{start: make([]int32, outN), n: make([]int32, outN), off: make([]int32, outN)}
-	var fw []float64
+	lo, fw = make([]int, outN), make([][]float64, outN)
 	for i := range outN {
 		first := in0 + (float64(i*sub)+0.5)*scale
 		last := in0 + (float64(i*sub+sub-1)+0.5)*scale
-		lo := max(int(math.Floor(first-support)), 0)
+		lo[i] = max(int(math.Floor(first-support)), 0)
 		hi := min(int(math.Ceil(last+support)), limit)
-		fw = fw[:0]
-		sum := 0.0
-		for j := lo; j < hi; j++ {
+		for j := lo[i]; j < hi; j++ {
 			v := 0.0
 			for s := range sub {
 				v += lanczos((float64(j) + 0.5 - (first + float64(s)*scale)) / fscale)
 			}
-			fw = append(fw, v)
+			fw[i] = append(fw[i], v)
+		}
+	}
+	return lo, fw
+}
+
+// quantizeTaps normalises each output's weights to sum to weightOne in
+// fixed point, dropping zero taps at both ends.
+func quantizeTaps(lo []int, fws [][]float64) taps {
+	outN := len(lo)
+	t := taps{start: make([]int32, outN), n: make([]int32, outN), off: make([]int32, outN)}
+	for i, fw := range fws {
+		sum := 0.0
+		for _, v := range fw {
 			sum += v
 		}
 		// Drop zero taps at both ends.
@@ -83,7 +128,7 @@ func makeBoxedTaps(in0, inN float64, outN, limit, sub int) taps {
 		for b > a && fw[b-1] == 0 {
 			b--
 		}
-		t.start[i] = int32(lo + a)
+		t.start[i] = int32(lo[i] + a)
 		t.n[i] = int32(b - a)
 		t.off[i] = int32(len(t.w))
 		total, big := int32(0), a
