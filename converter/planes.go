@@ -76,33 +76,27 @@ type yuvPlanes struct{ y, u, v *raster }
 // planes will be turned by.
 func resizePlanes(pl *jpegturbo.Planes, p plan, o int, alloc func(n int) []byte) yuvPlanes {
 	var out yuvPlanes
-	out.y = resizePlane(pl.Pix[0], pl.Stride[0], pl.W[0], pl.H[0],
-		float64(p.cropX), float64(p.cropY), float64(p.cropW), float64(p.cropH), p.outW, p.outH, 1, 1, 1, vp8Y, alloc)
+	f := planeFilter(float64(p.cropX), float64(p.cropY), float64(p.cropW), float64(p.cropH), pl.W[0], pl.H[0], p.outW, p.outH, 1, 1, 1, vp8Y)
+	out.y = f.resize(pl.Pix[0], pl.Stride[0], alloc)
+	// Chroma sample i covers luma samples [fx·i, fx·(i+1)). The output's
+	// chroma covers 2·cw output columns: one past the last when outW is
+	// odd, on the side that ends up right (or bottom) once the picture is
+	// turned upright. Cb and Cr share their geometry, so their filter.
 	cw, ch := (p.outW+1)/2, (p.outH+1)/2
-	for c := 1; c < 3; c++ {
-		// Chroma sample i covers luma samples [fx·i, fx·(i+1)). The
-		// output's chroma covers 2·cw output columns: one past the last
-		// when outW is odd, on the side that ends up right (or bottom)
-		// once the picture is turned upright.
-		fx := float64((pl.W[0] + pl.W[c] - 1) / pl.W[c])
-		fy := float64((pl.H[0] + pl.H[c] - 1) / pl.H[c])
-		sx, sy := float64(p.cropW)/float64(p.outW), float64(p.cropH)/float64(p.outH)
-		x0, y0 := float64(p.cropX), float64(p.cropY)
-		if flipsX(o) {
-			x0 -= float64(2*cw-p.outW) * sx
-		}
-		if flipsY(o) {
-			y0 -= float64(2*ch-p.outH) * sy
-		}
-		x0, y0 = x0/fx, y0/fy
-		sw, sh := float64(2*cw)*sx/fx, float64(2*ch)*sy/fy
-		r := resizePlane(pl.Pix[c], pl.Stride[c], pl.W[c], pl.H[c], x0, y0, sw, sh, cw, ch, 2, int(fx), int(fy), vp8UV, alloc)
-		if c == 1 {
-			out.u = r
-		} else {
-			out.v = r
-		}
+	fx := (pl.W[0] + pl.W[1] - 1) / pl.W[1]
+	fy := (pl.H[0] + pl.H[1] - 1) / pl.H[1]
+	sx, sy := float64(p.cropW)/float64(p.outW), float64(p.cropH)/float64(p.outH)
+	x0, y0 := float64(p.cropX), float64(p.cropY)
+	if flipsX(o) {
+		x0 -= float64(2*cw-p.outW) * sx
 	}
+	if flipsY(o) {
+		y0 -= float64(2*ch-p.outH) * sy
+	}
+	f = planeFilter(x0/float64(fx), y0/float64(fy), float64(2*cw)*sx/float64(fx), float64(2*ch)*sy/float64(fy),
+		pl.W[1], pl.H[1], cw, ch, 2, fx, fy, vp8UV)
+	out.u = f.resize(pl.Pix[1], pl.Stride[1], alloc)
+	out.v = f.resize(pl.Pix[2], pl.Stride[2], alloc)
 	return out
 }
 
@@ -111,29 +105,42 @@ func resizePlanes(pl *jpegturbo.Planes, p plan, o int, alloc func(n int) []byte)
 func flipsX(o int) bool { return o == 2 || o == 3 || o == 7 || o == 8 }
 func flipsY(o int) bool { return o == 3 || o == 4 || o == 6 || o == 7 }
 
-// resizePlane scales the span [x0, x0+sw)×[y0, y0+sh) of a w×h plane (rows
-// of stride bytes) to outW×outH with the Lanczos-3 passes of resize (boxed
-// over sub outputs at sub times the rate, through libjpeg's fancy upsampling
-// where the plane is subsampled by upX or upY = 2: makeUpsampledTaps), each
-// result mapped by m: the vertical pass over the columns the horizontal taps
-// read, then the horizontal.
-func resizePlane(pix []byte, stride, w, h int, x0, y0, sw, sh float64, outW, outH, sub, upX, upY int, m rangeMap, alloc func(n int) []byte) *raster {
+// planeFilters are the two passes that scale a span of a plane.
+type planeFilters struct {
+	ty         taps  // the vertical pass's
+	t1         taps1 // the horizontal pass's, from column lo
+	lo, cols   int   // the columns the horizontal pass reads
+	outW, outH int
+}
+
+// planeFilter makes the filters that scale the span [x0, x0+sw)×[y0, y0+sh)
+// of a w×h plane to outW×outH with the Lanczos-3 of resize (boxed over sub
+// outputs at sub times the rate, through libjpeg's fancy upsampling where
+// the plane is subsampled by upX or upY = 2: makeUpsampledTaps), each result
+// mapped by m.
+func planeFilter(x0, y0, sw, sh float64, w, h, outW, outH, sub, upX, upY int, m rangeMap) planeFilters {
 	tx := makeUpsampledTaps(x0, sw, outW, w, sub, upX)
-	ty := makeUpsampledTaps(y0, sh, outH, h, sub, upY)
-	lo, hi := int(tx.start[0]), 0
+	f := planeFilters{ty: makeUpsampledTaps(y0, sh, outH, h, sub, upY), lo: int(tx.start[0]), outW: outW, outH: outH}
+	hi := 0
 	for i := range tx.start {
-		lo = min(lo, int(tx.start[i]))
+		f.lo = min(f.lo, int(tx.start[i]))
 		hi = max(hi, int(tx.start[i]+tx.n[i]))
 	}
-	cols := hi - lo
-	mid := alloc(cols * outH)
-	parallelRows(outH, cols*outH, func(r0, r1 int) {
-		vpassRows(pix[lo:], stride, cols, mid, &ty, r0, r1, make([]int32, cols))
+	f.cols = hi - f.lo
+	f.t1 = tx.forPlane(f.lo, m)
+	return f
+}
+
+// resize runs the filters over a plane (rows of stride bytes): the vertical
+// pass over the columns the horizontal one reads, then the horizontal.
+func (f *planeFilters) resize(pix []byte, stride int, alloc func(n int) []byte) *raster {
+	mid := alloc(f.cols * f.outH)
+	parallelRows(f.outH, f.cols*f.outH, func(r0, r1 int) {
+		vpassRows(pix[f.lo:], stride, f.cols, mid, &f.ty, r0, r1, make([]int32, f.cols))
 	})
-	out := &raster{pix: alloc(outW * outH), w: outW, h: outH, ch: 1}
-	t1 := tx.forPlane(lo)
-	parallelRows(outH, outW*outH, func(r0, r1 int) {
-		hpass1Rows(mid, cols, out.pix, outW, &t1, r0, r1, m)
+	out := &raster{pix: alloc(f.outW * f.outH), w: f.outW, h: f.outH, ch: 1}
+	parallelRows(f.outH, f.outW*f.outH, func(r0, r1 int) {
+		hpass1Rows(mid, f.cols, out.pix, f.outW, &f.t1, r0, r1)
 	})
 	return out
 }

@@ -104,54 +104,79 @@ void rs_hpass(const uint8_t *in, long in_len, int in_stride, uint8_t *out, int o
 	}
 }
 
-/* One output sample of the plane pass: 8 samples and 8 weights a step. The
- * weights past n are 0, so the samples they meet count for nothing; the
- * caller keeps the 8-byte loads inside the buffer. Exact, as rs_tap_sums. */
-static inline int32_t rs_plane_sum(const uint8_t *p, const int16_t *w, int groups) {
-#if defined(__SSE2__)
-	const __m128i zero = _mm_setzero_si128();
-	__m128i acc = zero;
-	for (int g = 0; g < groups; g++) {
-		const __m128i px = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(p + 8 * g)), zero);
-		acc = _mm_add_epi32(acc, _mm_madd_epi16(px, _mm_loadu_si128((const __m128i *)(w + 8 * g))));
-	}
-	acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, _MM_SHUFFLE(1, 0, 3, 2)));
-	acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, _MM_SHUFFLE(2, 3, 0, 1)));
-	return _mm_cvtsi128_si32(acc);
-#elif defined(__ARM_NEON)
-	int32x4_t acc = vdupq_n_s32(0);
-	for (int g = 0; g < groups; g++) {
-		const int16x8_t px = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(p + 8 * g)));
-		const int16x8_t wv = vld1q_s16(w + 8 * g);
-		acc = vmlal_s16(acc, vget_low_s16(px), vget_low_s16(wv));
-		acc = vmlal_s16(acc, vget_high_s16(px), vget_high_s16(wv));
-	}
-	return vaddvq_s32(acc);
-#else
+/* The plane pass's sum for output i in plain C: n samples from p. */
+static inline int32_t rs_plane_sum_scalar(const uint8_t *p, const int16_t *w, int n) {
 	int32_t s = 0;
-	for (int k = 0; k < 8 * groups; k++) s += p[k] * w[k];
+	for (int k = 0; k < n; k++) s += p[k] * w[k];
 	return s;
-#endif
+}
+
+/* The plane pass's result: (s + add) >> 14, clamped; the weights already
+ * carry the range map's scale and add its offset and the rounding. */
+static inline uint8_t rs_plane_out(int32_t s, int32_t add) {
+	const int32_t v = (s + add) >> 14;
+	return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 }
 
 void rs_hpass1(const uint8_t *in, long in_len, int in_stride, uint8_t *out, int out_stride, int out_n,
-               int y0, int y1, rs_taps1 t, int32_t mul, int64_t add) {
+               int y0, int y1, rs_taps1 t, int32_t add) {
+	const int g = t.groups;
 	for (int y = y0; y < y1; y++) {
 		const long row = (long)y * in_stride;
 		uint8_t *o = out + (long)y * out_stride;
-		for (int i = 0; i < out_n; i++) {
-			const long at = row + t.start[i];
-			const int16_t *w = t.w + t.off[i];
-			int32_t s;
-			if (at + 8L * t.groups[i] <= in_len) {
-				s = rs_plane_sum(in + at, w, t.groups[i]);
-			} else {
-				s = 0;
-				for (int k = 0; k < t.n[i]; k++) s += in[at + k] * w[k];
+		int i = 0;
+#if defined(__SSE2__) || defined(__ARM_NEON)
+		/* Four outputs a step, 8 samples and 8 weights at a time (the
+		 * weights past each output's n are 0, so the samples they meet
+		 * count for nothing), while the 8-byte loads stay in the buffer. */
+		for (; i + 4 <= out_n; i += 4) {
+			int32_t far = t.start[i];
+			for (int j = 1; j < 4; j++) far = t.start[i + j] > far ? t.start[i + j] : far;
+			if (row + far + 8L * g > in_len) break;
+			const uint8_t *p0 = in + row + t.start[i], *p1 = in + row + t.start[i + 1];
+			const uint8_t *p2 = in + row + t.start[i + 2], *p3 = in + row + t.start[i + 3];
+			const int16_t *w = t.w + (long)i * 8 * g;
+#if defined(__SSE2__)
+			const __m128i zero = _mm_setzero_si128();
+			__m128i a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+			for (int k = 0; k < g; k++) {
+#define RS_GROUP(acc, p, j) \
+	acc = _mm_add_epi32(acc, _mm_madd_epi16(_mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)((p) + 8 * k)), zero), \
+	                                        _mm_loadu_si128((const __m128i *)(w + ((long)(j) * g + k) * 8))))
+				RS_GROUP(a0, p0, 0);
+				RS_GROUP(a1, p1, 1);
+				RS_GROUP(a2, p2, 2);
+				RS_GROUP(a3, p3, 3);
+#undef RS_GROUP
 			}
-			/* s·mul + add in units of 2^-30, rounded once. */
-			const int64_t v = ((int64_t)s * mul + add + ((int64_t)1 << 29)) >> 30;
-			o[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+			/* Transpose-add: lane j of s is output i+j's sum. */
+			const __m128i s01 = _mm_add_epi32(_mm_unpacklo_epi32(a0, a1), _mm_unpackhi_epi32(a0, a1));
+			const __m128i s23 = _mm_add_epi32(_mm_unpacklo_epi32(a2, a3), _mm_unpackhi_epi32(a2, a3));
+			__m128i s = _mm_add_epi32(_mm_unpacklo_epi64(s01, s23), _mm_unpackhi_epi64(s01, s23));
+			s = _mm_srai_epi32(_mm_add_epi32(s, _mm_set1_epi32(add)), 14);
+			s = _mm_packs_epi32(s, s);
+			const uint32_t v = (uint32_t)_mm_cvtsi128_si32(_mm_packus_epi16(s, s));
+#else
+			int32x4_t a[4] = {vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0)};
+			const uint8_t *ps[4] = {p0, p1, p2, p3};
+			for (int k = 0; k < g; k++) {
+				for (int j = 0; j < 4; j++) {
+					const int16x8_t px = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(ps[j] + 8 * k)));
+					const int16x8_t wv = vld1q_s16(w + ((long)j * g + k) * 8);
+					a[j] = vmlal_s16(a[j], vget_low_s16(px), vget_low_s16(wv));
+					a[j] = vmlal_s16(a[j], vget_high_s16(px), vget_high_s16(wv));
+				}
+			}
+			int32x4_t s = vpaddq_s32(vpaddq_s32(a[0], a[1]), vpaddq_s32(a[2], a[3]));
+			s = vshrq_n_s32(vaddq_s32(s, vdupq_n_s32(add)), 14);
+			const int16x4_t h = vqmovn_s32(s);
+			const uint32_t v = vget_lane_u32(vreinterpret_u32_u8(vqmovun_s16(vcombine_s16(h, h))), 0);
+#endif
+			memcpy(o + i, &v, 4);
+		}
+#endif
+		for (; i < out_n; i++) {
+			o[i] = rs_plane_out(rs_plane_sum_scalar(in + row + t.start[i], t.w + (long)i * 8 * g, t.n[i]), add);
 		}
 	}
 }

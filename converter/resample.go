@@ -40,36 +40,52 @@ func hpassRows(in []byte, inStride int, out []byte, t *taps, ch, y0, y1 int) {
 		(*C.uint8_t)(unsafe.Pointer(&out[0])), C.int(outN), C.int(ch), C.int(y0), C.int(y1), t.c())
 }
 
-// taps1 are taps laid out for rs_hpass1: each output's weights as 16-bit
-// values, zero-padded to a multiple of 8.
+// taps1 are taps laid out for rs_hpass1: each output's weights, scaled by
+// a range map, as 16-bit values zero-padded to groups·8, and the offset
+// (with the rounding) to add to each sum.
 type taps1 struct {
-	start, n, groups, off []int32
-	w                     []int16
-}
-
-// forPlane lays t out for rs_hpass1, its starts moved left by col0.
-func (t *taps) forPlane(col0 int) taps1 {
-	p := taps1{start: make([]int32, len(t.start)), n: t.n, groups: make([]int32, len(t.start)), off: make([]int32, len(t.start))}
-	for i := range t.start {
-		p.start[i] = t.start[i] - int32(col0)
-		g := (t.n[i] + 7) / 8
-		p.groups[i] = g
-		p.off[i] = int32(len(p.w))
-		for _, v := range t.w[t.off[i] : t.off[i]+t.n[i]] {
-			p.w = append(p.w, int16(v))
-		}
-		p.w = append(p.w, make([]int16, int(8*g-t.n[i]))...)
-	}
-	return p
+	start, n []int32
+	w        []int16
+	groups   int
+	add      int32
 }
 
 // rangeMap is an affine map of sample values, v·scale + offset, that the
 // plane pass applies before it rounds.
 type rangeMap struct{ scale, offset float64 }
 
+// forPlane lays t out for rs_hpass1, its starts moved left by col0 and its
+// results mapped by m. The scaled weights sum to the scale's share of
+// weightOne, the rounding leftover going to the largest, as in makeTaps.
+func (t *taps) forPlane(col0 int, m rangeMap) taps1 {
+	g := int32(1)
+	for _, n := range t.n {
+		g = max(g, (n+7)/8)
+	}
+	p := taps1{start: make([]int32, len(t.start)), n: t.n, w: make([]int16, len(t.start)*int(g)*8), groups: int(g),
+		add: int32(math.Round(m.offset*weightOne)) + weightOne/2}
+	want := int32(math.Round(m.scale * weightOne))
+	for i := range t.start {
+		p.start[i] = t.start[i] - int32(col0)
+		ws := t.w[t.off[i] : t.off[i]+t.n[i]]
+		dst := p.w[i*int(g)*8:]
+		total, big := int32(0), 0
+		for k, v := range ws {
+			q := int32(math.Round(float64(v) * m.scale))
+			dst[k] = int16(q)
+			total += q
+			if v > ws[big] {
+				big = k
+			}
+		}
+		dst[big] += int16(want - total)
+	}
+	return p
+}
+
 // hpass1Rows filters rows [y0, y1) of a plane in (rows of inStride bytes)
-// into rows of outStride bytes of out, each sample mapped by m.
-func hpass1Rows(in []byte, inStride int, out []byte, outStride int, t *taps1, y0, y1 int, m rangeMap) {
+// into rows of outStride bytes of out.
+func hpass1Rows(in []byte, inStride int, out []byte, outStride int, t *taps1, y0, y1 int) {
 	if y0 >= y1 {
 		return
 	}
@@ -86,10 +102,9 @@ func hpass1Rows(in []byte, inStride int, out []byte, outStride int, t *taps1, y0
 		C.rs_taps1{
 			start:  (*C.int32_t)(unsafe.Pointer(&t.start[0])),
 			n:      (*C.int32_t)(unsafe.Pointer(&t.n[0])),
-			groups: (*C.int32_t)(unsafe.Pointer(&t.groups[0])),
-			off:    (*C.int32_t)(unsafe.Pointer(&t.off[0])),
 			w:      (*C.int16_t)(unsafe.Pointer(&t.w[0])),
-		}, C.int32_t(math.Round(m.scale*(1<<16))), C.int64_t(math.Round(m.offset*(1<<30))))
+			groups: C.int(t.groups),
+		}, C.int32_t(t.add))
 }
 
 // vpassRows computes output rows [y0, y1) of rowBytes each from the rows of

@@ -24,19 +24,21 @@ void rs_hpass(const uint8_t *in, long in_len, int in_stride, uint8_t *out, int o
 void rs_vpass(const uint8_t *src, int src_stride, int row_bytes, uint8_t *out, int y0, int y1,
               rs_taps t, int32_t *acc);
 
-/* Taps for one-sample pixels (a plane): output i reads 8*groups[i] samples
- * from start[i] with 16-bit weights w[off[i] ..], zero past its n[i]. */
+/* Taps for one-sample pixels (a plane): output i reads 8*groups samples
+ * from start[i] with 16-bit weights w[8*groups*i ..], zero past its n[i]
+ * (every output has the same number of groups). */
 typedef struct {
-	const int32_t *start, *n, *groups, *off;
+	const int32_t *start, *n;
 	const int16_t *w;
+	int groups;
 } rs_taps1;
 
 /* rs_hpass1 is rs_hpass over a plane (one byte per pixel) into rows of
- * out_stride bytes, each result v (in the weights' 2^-14 units) stored as
- * v·mul/2^16 + add/2^30, rounded once and clamped to 0..255: an affine map
- * of the samples' range applied before the only rounding. */
+ * out_stride bytes: each result is (sum + add) >> 14, clamped to 0..255
+ * (the weights carry a range map's scale, add its offset and the
+ * rounding: one rounding in all). */
 void rs_hpass1(const uint8_t *in, long in_len, int in_stride, uint8_t *out, int out_stride, int out_n,
-               int y0, int y1, rs_taps1 t, int32_t mul, int64_t add);
+               int y0, int y1, rs_taps1 t, int32_t add);
 
 /* rs_box averages kx×ky blocks into output rows [y0, y1) of out_n
  * pixels (ch bytes each): output row y, pixel x is the rounded mean of the

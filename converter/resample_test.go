@@ -249,3 +249,42 @@ func TestUpsampledTapsFilterTheFancyUpsampledRow(t *testing.T) {
 		}
 	}
 }
+
+// The plane pass gives the plain loop's bytes: each output the weighted
+// sum of its samples under the scaled weights, plus the offset, shifted
+// and clamped once, for rows that end at the buffer's end too.
+func TestPlanePassMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	for _, c := range [][3]int{{1068, 7, 640}, {300, 5, 299}, {41, 3, 17}, {9, 2, 4}, {2000, 3, 45}} {
+		inW, inH, outW := c[0], c[1], c[2]
+		in := make([]byte, inW*inH)
+		for i := range in {
+			in[i] = byte(rng.Intn(256))
+		}
+		for _, m := range []rangeMap{{1, 0}, vp8Y, vp8UV} {
+			tx := makeSpanTaps(0, float64(inW), outW, inW)
+			t1 := tx.forPlane(0, m)
+			out := make([]byte, outW*inH)
+			hpass1Rows(in, inW, out, outW, &t1, 0, inH)
+			for y := range inH {
+				for i := range outW {
+					s := int32(0)
+					for k := range int(t1.n[i]) {
+						s += int32(in[y*inW+int(t1.start[i])+k]) * int32(t1.w[i*8*t1.groups+k])
+					}
+					want := min(max((s+t1.add)>>14, 0), 255)
+					if got := out[y*outW+i]; int32(got) != want {
+						t.Fatalf("%dx%d to %d, %+v: row %d output %d is %d, want %d", inW, inH, outW, m, y, i, got, want)
+					}
+				}
+			}
+			// The map itself: a flat row comes out as v·scale + offset.
+			flat := bytes.Repeat([]byte{200}, inW)
+			o := make([]byte, outW)
+			hpass1Rows(flat, inW, o, outW, &t1, 0, 1)
+			if want := math.Round(200*m.scale + m.offset); math.Abs(float64(o[outW/2])-want) > 0.5 {
+				t.Fatalf("%+v: flat 200 came out %d, want %.0f", m, o[outW/2], want)
+			}
+		}
+	}
+}
