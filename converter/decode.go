@@ -61,7 +61,7 @@ func decode(ctx context.Context, s *source, src []byte, arr *arrive.Buffer, p pl
 		}
 		switch {
 		case planes != nil:
-			img, err = jpegturbo.DecodePlanes(ctx, a, denom, alloc)
+			img, err = jpegturbo.DecodePlanes(ctx, a, denom, chromaNeeded(p), alloc)
 		case arr != nil:
 			img, err = jpegturbo.DecodeArriving(ctx, a, denom, alloc)
 		default:
@@ -167,6 +167,14 @@ func decodeWebP(src []byte, p plan) (*raster, plan, error) {
 		return nil, p, contract.Corrupt(errors.New("unexpected stride"), "the WebP image cannot be decoded")
 	}
 	return r, p, nil
+}
+
+// chromaNeeded is how many chroma samples across the whole source the
+// planes need (planes.go): the output's chroma, half its size rounded up,
+// spread over the crop rectangle.
+func chromaNeeded(p plan) image.Point {
+	cw, ch := (p.outW+1)/2, (p.outH+1)/2
+	return image.Pt((cw*p.srcW+p.cropW-1)/p.cropW, (ch*p.srcH+p.cropH-1)/p.cropH)
 }
 
 // scaledTo maps the plan's crop rectangle onto a source decoded at w×h

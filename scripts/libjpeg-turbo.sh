@@ -5,7 +5,8 @@
 # (converter/internal/jpegturbo/patches/*.patch: a faster decoder for the
 # refinement scans of progressive JPEGs, bit-exact with the original; large
 # objects on 2 MB boundaries with the kernel's huge-page advice; progressive
-# decoding by row bands, without a whole-image coefficient buffer), and
+# decoding by row bands, without a whole-image coefficient buffer; raw chroma
+# planes at a smaller DCT scale than the luma's when asked), and
 # links it where the converter's cgo directives look for it:
 #   .deps/libjpeg-turbo-<arch>  ->  $(go env GOPATH)/pkg/imgcells-deps/libjpeg-turbo-<debian version>-<patch digest>-<arch>
 # Needs cmake, nasm (the x86 SIMD code) and, for arm64 on another machine,

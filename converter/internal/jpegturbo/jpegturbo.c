@@ -44,6 +44,7 @@ struct jt_dec {
 	int aborted;
 	int arrival_failed;
 	int want_planes; /* jt_open_planes: raw data where the file allows */
+	int need_w, need_h; /* jt_open_planes: chroma samples needed across the image */
 };
 
 /* A progressive JPEG may hold thousands of tiny scans, each a pass over
@@ -174,6 +175,23 @@ static void jt_start(jt_dec *d, int band, int denom, jt_info *info) {
 		d->cinfo.out_color_space = JCS_YCbCr;
 		d->cinfo.raw_data_out = TRUE;
 		info->planar = 1;
+		/* The chroma planes' IDCT: the smallest whose plane still has the
+		 * samples the caller needs across the image, where that is
+		 * smaller than libjpeg's choice (the scaled-chroma patch). */
+		int size = 0;
+		if (d->need_w > 0 && d->need_h > 0) {
+			const jpeg_component_info *c = &d->cinfo.comp_info[1];
+			for (int s = 1; s <= 8 && size == 0; s *= 2) {
+				const long w = ((long)d->cinfo.image_width * c->h_samp_factor * s +
+				                d->cinfo.max_h_samp_factor * DCTSIZE - 1) /
+				               ((long)d->cinfo.max_h_samp_factor * DCTSIZE);
+				const long h = ((long)d->cinfo.image_height * c->v_samp_factor * s +
+				                d->cinfo.max_v_samp_factor * DCTSIZE - 1) /
+				               ((long)d->cinfo.max_v_samp_factor * DCTSIZE);
+				if (w >= d->need_w && h >= d->need_h) size = s;
+			}
+		}
+		jpeg_imgcells_chroma_size(&d->cinfo, size);
 	} else switch (d->cinfo.jpeg_color_space) {
 	case JCS_CMYK:
 	case JCS_YCCK:
@@ -275,8 +293,10 @@ int jt_open_arriving(jt_dec *d, const unsigned char *src, size_t len, const int6
 }
 
 int jt_open_planes(jt_dec *d, const unsigned char *src, size_t len, const int64_t *avail, const int32_t *state,
-                   int denom, const int32_t *abort, jt_info *info) {
+                   int denom, int need_w, int need_h, const int32_t *abort, jt_info *info) {
 	d->want_planes = 1;
+	d->need_w = need_w;
+	d->need_h = need_h;
 	return jt_open_arriving(d, src, len, avail, state, denom, abort, info);
 }
 

@@ -3,8 +3,9 @@
 // encoding. It links a static libjpeg.a that scripts/deps.sh builds from
 // Debian's source package with patches/ applied (a faster decoder for the
 // refinement scans of progressive JPEGs, bit-exact with Debian's own build:
-// stock_test.go; large objects in transparent huge pages: large_test.go)
-// into .deps/libjpeg-turbo-<arch>.
+// stock_test.go; large objects in transparent huge pages: large_test.go;
+// progressive files by row bands: bands_test.go; raw chroma planes no larger
+// than asked: planes_test.go) into .deps/libjpeg-turbo-<arch>.
 package jpegturbo
 
 /*
@@ -22,6 +23,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"runtime"
 	"unsafe"
 
@@ -99,7 +101,7 @@ type Arriving struct {
 // checks at every row group of every scan, and, where a progressive file is
 // decoded by row bands, at every group of rows read.
 func Decode(ctx context.Context, src []byte, denom int, alloc func(n int) []byte) (*Image, error) {
-	return decode(ctx, Arriving{Data: src}, denom, alloc, false)
+	return decode(ctx, Arriving{Data: src}, denom, alloc, nil)
 }
 
 // DecodeArriving is Decode of a file that is still arriving: libjpeg
@@ -111,7 +113,7 @@ func DecodeArriving(ctx context.Context, src Arriving, denom int, alloc func(n i
 	if src.Avail == nil || src.State == nil {
 		return nil, errors.New("jpegturbo: an arriving file needs its byte count and state")
 	}
-	return decode(ctx, src, denom, alloc, false)
+	return decode(ctx, src, denom, alloc, nil)
 }
 
 // DecodePlanes is DecodeArriving (or Decode, when src.Avail is nil) that
@@ -119,15 +121,20 @@ func DecodeArriving(ctx context.Context, src Arriving, denom int, alloc func(n i
 // upsampling and colour conversion, where the file is YCbCr with its luma
 // at full resolution and each chroma plane subsampled by 1 or 2 each way
 // (every photo camera's and encoder's JPEG). Any other file it decodes to
-// Pix as Decode does: the caller looks at Planes.
-func DecodePlanes(ctx context.Context, src Arriving, denom int, alloc func(n int) []byte) (*Image, error) {
+// Pix as Decode does: the caller looks at Planes. With chroma's W and H
+// above 0, the chroma planes are decoded at the smallest DCT scale that
+// keeps that many samples across the whole image (never larger than
+// libjpeg's own choice, which may be larger than the luma's scale).
+func DecodePlanes(ctx context.Context, src Arriving, denom int, chroma image.Point, alloc func(n int) []byte) (*Image, error) {
 	if (src.Avail == nil) != (src.State == nil) {
 		return nil, errors.New("jpegturbo: an arriving file needs its byte count and state")
 	}
-	return decode(ctx, src, denom, alloc, true)
+	return decode(ctx, src, denom, alloc, &chroma)
 }
 
-func decode(ctx context.Context, a Arriving, denom int, alloc func(n int) []byte, planes bool) (*Image, error) {
+// decode decodes to Pix, or to Planes where the file allows and planes
+// (the chroma samples needed across the image) is not nil.
+func decode(ctx context.Context, a Arriving, denom int, alloc func(n int) []byte, planes *image.Point) (*Image, error) {
 	src := a.Data
 	if len(src) == 0 {
 		return nil, fmt.Errorf("%w: empty input", ErrCorrupt)
@@ -168,8 +175,9 @@ func decode(ctx context.Context, a Arriving, denom int, alloc func(n int) []byte
 		avail, state = (*C.int64_t)(unsafe.Pointer(a.Avail)), (*C.int32_t)(unsafe.Pointer(a.State))
 	}
 	rc := C.int(0)
-	if planes {
-		rc = C.jt_open_planes(d, (*C.uchar)(unsafe.Pointer(&src[0])), C.size_t(len(src)), avail, state, C.int(denom), (*C.int32_t)(stop.Ptr()), &info)
+	if planes != nil {
+		rc = C.jt_open_planes(d, (*C.uchar)(unsafe.Pointer(&src[0])), C.size_t(len(src)), avail, state, C.int(denom),
+			C.int(planes.X), C.int(planes.Y), (*C.int32_t)(stop.Ptr()), &info)
 	} else {
 		rc = C.jt_open_arriving(d, (*C.uchar)(unsafe.Pointer(&src[0])), C.size_t(len(src)), avail, state, C.int(denom), (*C.int32_t)(stop.Ptr()), &info)
 	}

@@ -40,9 +40,12 @@ int jt_open_arriving(jt_dec *d, const unsigned char *src, size_t len, const int6
 /* jt_open_planes is jt_open_arriving asking for the file's own Y, Cb and Cr
  * planes (libjpeg's raw data: no chroma upsampling, no colour conversion)
  * where the file is YCbCr with full-resolution luma and chroma subsampled
- * by at most 2 in each direction; info->planar says whether it got them. */
+ * by at most 2 in each direction; info->planar says whether it got them.
+ * With need_w and need_h above 0, the chroma planes are decoded at the
+ * smallest DCT scale (no larger than libjpeg's own choice) that keeps at
+ * least that many samples across the whole image. */
 int jt_open_planes(jt_dec *d, const unsigned char *src, size_t len, const int64_t *avail, const int32_t *state,
-                   int denom, const int32_t *abort, jt_info *info);
+                   int denom, int need_w, int need_h, const int32_t *abort, jt_info *info);
 int jt_arrival_failed(jt_dec *d);
 /* jt_read decodes every scanline into buf (rows of stride bytes). */
 int jt_read(jt_dec *d, unsigned char *buf, size_t stride);

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
 	"math"
 	"path/filepath"
 	"strings"
@@ -32,7 +33,7 @@ func TestDecodePlanesHoldTheRGBDecodesPicture(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s 1/%d: %v", name, denom, err)
 			}
-			img, err := DecodePlanes(context.Background(), Arriving{Data: src}, denom, nil)
+			img, err := DecodePlanes(context.Background(), Arriving{Data: src}, denom, image.Point{}, nil)
 			if err != nil {
 				t.Fatalf("%s 1/%d, planes: %v", name, denom, err)
 			}
@@ -102,7 +103,7 @@ func TestDecodePlanesLeaveOtherFilesToDecode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := DecodePlanes(context.Background(), Arriving{Data: src}, 2, nil)
+		got, err := DecodePlanes(context.Background(), Arriving{Data: src}, 2, image.Point{}, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -119,11 +120,11 @@ func TestDecodePlanesWhileArriving(t *testing.T) {
 		if strings.Contains(f, "cmyk") || strings.Contains(f, "gray") {
 			continue
 		}
-		whole, err := DecodePlanes(context.Background(), Arriving{Data: src}, 2, nil)
+		whole, err := DecodePlanes(context.Background(), Arriving{Data: src}, 2, image.Point{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := DecodePlanes(context.Background(), feed(src, 997, len(src), Arrived), 2, nil)
+		got, err := DecodePlanes(context.Background(), feed(src, 997, len(src), Arrived), 2, image.Point{}, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", filepath.Base(f), err)
 		}
@@ -131,6 +132,53 @@ func TestDecodePlanesWhileArriving(t *testing.T) {
 			if got.Planes == nil || !bytes.Equal(got.Planes.Pix[c], whole.Planes.Pix[c]) {
 				t.Errorf("%s: plane %d differs when arriving", filepath.Base(f), c)
 			}
+		}
+	}
+}
+
+// Asked for fewer chroma samples, the chroma planes come at the smallest DCT
+// scale that keeps them (never larger than libjpeg's own choice) and still
+// hold the picture; the luma plane does not change.
+func TestDecodePlanesShrinkChromaToWhatIsNeeded(t *testing.T) {
+	corpus := "testdata/progressive/"
+	for _, c := range []struct {
+		file  string
+		denom int
+		need  image.Point
+		wantW int // the chroma planes' width
+		wantH int
+	}{
+		{corpus + "444-spectral-restarts.jpg", 1, image.Pt(120, 68), 120, 68},  // 1/4 of 480×270
+		{corpus + "444-spectral-restarts.jpg", 2, image.Pt(121, 68), 240, 135}, // 121 needs 1/2
+		{corpus + "420-simple.jpg", 2, image.Pt(60, 34), 60, 34},               // a quarter of its 240×135
+		{corpus + "420-simple.jpg", 2, image.Pt(1000, 1000), 240, 135},         // more than there is: libjpeg's choice
+		{corpus + "422-deep-approximation.jpg", 2, image.Pt(60, 68), 60, 68},
+		{corpus + "422-deep-approximation.jpg", 2, image.Pt(60, 135), 120, 135}, // rows: libjpeg's choice
+		{"../../../testdata/photos/photo.jpg", 1, image.Pt(120, 68), 120, 68},   // baseline 4:2:0
+	} {
+		src := readFile(t, c.file)
+		whole, err := DecodePlanes(context.Background(), Arriving{Data: src}, c.denom, image.Point{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := DecodePlanes(context.Background(), Arriving{Data: src}, c.denom, c.need, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", c.file, err)
+		}
+		p := img.Planes
+		name := fmt.Sprintf("%s 1/%d, %v", filepath.Base(c.file), c.denom, c.need)
+		if p.W[1] != c.wantW || p.H[1] != c.wantH || p.W[2] != c.wantW || p.H[2] != c.wantH {
+			t.Errorf("%s: chroma %dx%d and %dx%d, want %dx%d", name, p.W[1], p.H[1], p.W[2], p.H[2], c.wantW, c.wantH)
+		}
+		if !bytes.Equal(p.Pix[0], whole.Planes.Pix[0]) {
+			t.Errorf("%s: the luma plane changed", name)
+		}
+		rgb, err := Decode(context.Background(), src, c.denom, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg := planesMatchRGB(p, rgb); msg != "" {
+			t.Errorf("%s: %s", name, msg)
 		}
 	}
 }
