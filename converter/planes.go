@@ -132,15 +132,14 @@ func planeFilter(x0, y0, sw, sh float64, w, h, outW, outH, sub, upX, upY int, m 
 }
 
 // resize runs the filters over a plane (rows of stride bytes): the vertical
-// pass over the columns the horizontal one reads, then the horizontal.
+// pass over the columns the horizontal one reads, then the horizontal, a
+// band of rows at a time (banded).
 func (f *planeFilters) resize(pix []byte, stride int, alloc func(n int) []byte) *raster {
-	mid := alloc(f.cols * f.outH)
-	parallelRows(f.outH, f.cols*f.outH, func(r0, r1 int) {
-		vpassRows(pix[f.lo:], stride, f.cols, mid, &f.ty, r0, r1, make([]int32, f.cols))
-	})
 	out := &raster{pix: alloc(f.outW * f.outH), w: f.outW, h: f.outH, ch: 1}
-	parallelRows(f.outH, f.outW*f.outH, func(r0, r1 int) {
-		hpass1Rows(mid, f.cols, out.pix, f.outW, &f.t1, r0, r1)
+	banded(f.outH, f.cols, f.cols*f.outH, func(band []byte, acc []int32, y0, y1 int) {
+		sub := f.ty.rows(y0, y1)
+		vpassRows(pix[f.lo:], stride, f.cols, band, &sub, 0, y1-y0, acc)
+		hpass1Rows(band, f.cols, out.pix[y0*f.outW:], f.outW, &f.t1, 0, y1-y0)
 	})
 	return out
 }

@@ -192,33 +192,70 @@ func resize(src *raster, p plan, alloc func(n int) []byte) *raster {
 	// step, so it takes the larger share of the work, leaving the horizontal
 	// pass (one pixel a step) only the output's rows.
 	ch3 := p.cropW * ch
-	mid := &raster{w: p.cropW, h: p.outH, ch: ch}
-	if p.outH == p.cropH {
-		mid.pix = alloc(p.cropH * ch3)
+	cols := src.pix[p.cropX*ch:]
+	var out *raster
+	switch {
+	case p.outH == p.cropH:
+		mid := &raster{pix: alloc(p.cropH * ch3), w: p.cropW, h: p.outH, ch: ch}
 		for y := range p.cropH {
 			s := ((p.cropY+y)*src.w + p.cropX) * ch
 			copy(mid.pix[y*ch3:(y+1)*ch3], src.pix[s:s+ch3])
 		}
-	} else {
-		mid.pix = alloc(p.outH * ch3)
+		out = mid
+		if p.outW != p.cropW {
+			out = &raster{pix: alloc(p.outW * p.outH * ch), w: p.outW, h: p.outH, ch: ch}
+			tx := makeTaps(0, p.cropW, p.outW, p.cropW)
+			parallelRows(p.outH, p.outW*p.outH, func(y0, y1 int) {
+				hpassRows(mid.pix, ch3, out.pix, &tx, ch, y0, y1)
+			})
+		}
+	case p.outW == p.cropW:
+		out = &raster{pix: alloc(p.outH * ch3), w: p.cropW, h: p.outH, ch: ch}
 		ty := makeTaps(p.cropY, p.cropH, p.outH, src.h)
-		cols := src.pix[p.cropX*ch:]
 		parallelRows(p.outH, p.cropW*p.outH, func(y0, y1 int) {
-			vpassRows(cols, src.w*ch, ch3, mid.pix, &ty, y0, y1, make([]int32, ch3))
+			vpassRows(cols, src.w*ch, ch3, out.pix, &ty, y0, y1, make([]int32, ch3))
 		})
-	}
-	out := mid
-	if p.outW != p.cropW {
+	default:
 		out = &raster{pix: alloc(p.outW * p.outH * ch), w: p.outW, h: p.outH, ch: ch}
+		ty := makeTaps(p.cropY, p.cropH, p.outH, src.h)
 		tx := makeTaps(0, p.cropW, p.outW, p.cropW)
-		parallelRows(p.outH, p.outW*p.outH, func(y0, y1 int) {
-			hpassRows(mid.pix, ch3, out.pix, &tx, ch, y0, y1)
+		banded(p.outH, ch3, p.cropW*p.outH, func(band []byte, acc []int32, y0, y1 int) {
+			sub := ty.rows(y0, y1)
+			vpassRows(cols, src.w*ch, ch3, band, &sub, 0, y1-y0, acc)
+			hpassRows(band, ch3, out.pix[y0*p.outW*ch:], &tx, ch, 0, y1-y0)
 		})
 	}
 	if alpha {
 		out.unpremultiply()
 	}
 	return out
+}
+
+// bandRows is how many output rows the two passes take at a time: the
+// vertical pass's rows for them stay in cache for the horizontal pass, and
+// no whole intermediate image is ever made (in a fresh process every page
+// of one is a page fault).
+const bandRows = 16
+
+// banded runs fn over [0,rows) in bands of at most bandRows rows, split
+// across the cores as parallelRows splits (work in output samples), handing
+// each a band buffer of bandRows rows of rowBytes and a row of int32
+// scratch of its own.
+func banded(rows, rowBytes, work int, fn func(band []byte, acc []int32, y0, y1 int)) {
+	parallelRows(rows, work, func(r0, r1 int) {
+		band := make([]byte, bandRows*rowBytes)
+		acc := make([]int32, rowBytes)
+		for y := r0; y < r1; y += bandRows {
+			fn(band, acc, y, min(y+bandRows, r1))
+		}
+	})
+}
+
+// rows is t for outputs [y0, y1) only, renumbered from 0.
+func (t *taps) rows(y0, y1 int) taps {
+	s := *t
+	s.start, s.n, s.off, s.poff = t.start[y0:y1], t.n[y0:y1], t.off[y0:y1], t.poff[y0:y1]
+	return s
 }
 
 // parallelRows runs fn over [0,rows) split across the cores when the work
