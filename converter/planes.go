@@ -21,9 +21,12 @@ import (
 // planes a quarter of the luma's samples) and maps the ranges: JPEG's
 // full-range BT.601 YCbCr and VP8's limited-range BT.601 YUV are the same
 // matrix, so the map is affine per plane. Luma is what the RGB path gives,
-// to rounding. Chroma is filtered as the RGB path filters it: Lanczos-3 to
-// the luma's output rate, then the mean of each 2×2 (libwebp's import),
-// in one filter per axis; chroma kept sharper than that costs bytes.
+// to rounding. Chroma is decoded at the DCT scale the output's chroma needs
+// (jpegturbo.DecodePlanes, chromaNeeded) and filtered as the RGB path
+// filters it: libjpeg's triangle upsampling where it is at half the luma's
+// resolution, Lanczos-3 to the luma's output rate, then the mean of each
+// 2×2 (libwebp's import), in one filter per axis; chroma kept sharper than
+// that costs bytes.
 
 // planar says whether a conversion goes through the planes, and the colour
 // note for its result: a JPEG to a still WebP whose colours stay as they
