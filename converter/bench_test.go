@@ -55,3 +55,13 @@ func BenchmarkResize(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPlaneFilters builds the filters of a 1280-wide conversion of a
+// 4272×2848 4:2:2 photo decoded at half scale through its planes: the luma
+// plane's and the chroma planes' (which Cb and Cr share).
+func BenchmarkPlaneFilters(b *testing.B) {
+	for range b.N {
+		planeFilter(0, 0, 2136, 1424, 2136, 1424, 1280, 853, 1, 1, 1, vp8Y)
+		planeFilter(0, 0, 1068, 1424, 1068, 1424, 640, 427, 2, 2, 1, vp8UV)
+	}
+}

@@ -94,20 +94,49 @@ func boxedWeights(in0, inN float64, outN, limit, sub int) (lo []int, fw [][]floa
 	support := lanczosA * math.Max(scale, 1)
 	fscale := math.Max(scale, 1)
 	lo, fw = make([]int, outN), make([][]float64, outN)
+	var all []float64 // every output's weights, one allocation
 	for i := range outN {
 		first := in0 + (float64(i*sub)+0.5)*scale
 		last := in0 + (float64(i*sub+sub-1)+0.5)*scale
 		lo[i] = max(int(math.Floor(first-support)), 0)
 		hi := min(int(math.Ceil(last+support)), limit)
-		for j := lo[i]; j < hi; j++ {
-			v := 0.0
-			for s := range sub {
-				v += lanczos((float64(j) + 0.5 - (first + float64(s)*scale)) / fscale)
-			}
-			fw[i] = append(fw[i], v)
+		if all == nil {
+			all = make([]float64, 0, outN*(max(hi-lo[i], 0)+2))
+		}
+		n := len(all)
+		all = append(all, make([]float64, max(hi-lo[i], 0))...)
+		fw[i] = all[n:len(all):len(all)]
+		for s := range sub {
+			lanczosRow(fw[i], lo[i], first+float64(s)*scale, fscale)
 		}
 	}
 	return lo, fw
+}
+
+// lanczosRow adds lanczos((j + 0.5 − c)/fscale) to dst[j − lo] for each j
+// it covers. The sines step from sample to sample by angle addition: two
+// sine-cosine pairs a row instead of two sines a sample (exact to a few
+// parts in 10^15 over a row, far below the weights' 14 bits).
+func lanczosRow(dst []float64, lo int, c, fscale float64) {
+	if len(dst) == 0 {
+		return
+	}
+	x0 := (float64(lo) + 0.5 - c) / fscale
+	s1, c1 := math.Sincos(math.Pi * x0)
+	s3, c3 := math.Sincos(math.Pi * x0 / lanczosA)
+	ds1, dc1 := math.Sincos(math.Pi / fscale)
+	ds3, dc3 := math.Sincos(math.Pi / fscale / lanczosA)
+	for k := range dst {
+		x := (float64(lo+k) + 0.5 - c) / fscale
+		switch {
+		case x == 0:
+			dst[k]++
+		case x > -lanczosA && x < lanczosA:
+			dst[k] += lanczosA * s1 * s3 / (math.Pi * math.Pi * x * x)
+		}
+		s1, c1 = s1*dc1+c1*ds1, c1*dc1-s1*ds1
+		s3, c3 = s3*dc3+c3*ds3, c3*dc3-s3*ds3
+	}
 }
 
 // quantizeTaps normalises each output's weights to sum to weightOne in
