@@ -174,7 +174,7 @@ func decode(ctx context.Context, a Arriving, denom int, alloc func(n int) []byte
 		pin.Pin(a.State)
 		avail, state = (*C.int64_t)(unsafe.Pointer(a.Avail)), (*C.int32_t)(unsafe.Pointer(a.State))
 	}
-	rc := C.int(0)
+	var rc C.int
 	if planes != nil {
 		rc = C.jt_open_planes(d, (*C.uchar)(unsafe.Pointer(&src[0])), C.size_t(len(src)), avail, state, C.int(denom),
 			C.int(planes.X), C.int(planes.Y), (*C.int32_t)(stop.Ptr()), &info)
