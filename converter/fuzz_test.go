@@ -30,7 +30,8 @@ func FuzzConvert(f *testing.F) {
 		{Format: contract.FormatWebP, Quality: 50, Width: 32},
 		{Format: contract.FormatJPEG, Quality: 50, Width: 16, Height: 16, Fit: contract.FitCover},
 		{Format: contract.FormatPNG, Height: 24},
-		{Format: contract.FormatAVIF, Quality: 60, Width: 24}, // a WebP when the source is animated
+		{Format: contract.FormatAVIF, Quality: 60, Width: 24},                                    // a WebP when the source is animated
+		{Format: contract.FormatWebP, Quality: 50, Width: 17, Height: 9, Fit: contract.FitCover}, // a JPEG's planes, cropped, odd
 	}
 	// Fuzzed headers may claim up to this many pixels, which bounds the work.
 	lim := Limits{MaxSourceBytes: 1 << 20, MaxSourcePixels: 1 << 20}
