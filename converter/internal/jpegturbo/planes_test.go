@@ -182,3 +182,28 @@ func TestDecodePlanesShrinkChromaToWhatIsNeeded(t *testing.T) {
 		}
 	}
 }
+
+// Files the band decoder declines (decoded again the usual way, one of them
+// block-smoothed) give shrunken chroma planes that hold the picture too.
+func TestDecodePlanesOfDeclinedFiles(t *testing.T) {
+	for name, src := range declinedFiles(t) {
+		for _, denom := range []int{1, 2} {
+			rgb, err := Decode(context.Background(), src, denom, nil)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			need := image.Pt((rgb.Width*denom+7)/8, (rgb.Height*denom+7)/8) // chroma at 1/8 of the image
+			img, err := DecodePlanes(context.Background(), Arriving{Data: src}, denom, need, nil)
+			if err != nil {
+				t.Fatalf("%s 1/%d: %v", name, denom, err)
+			}
+			p := img.Planes
+			if p == nil || p.W[1] >= p.W[0] {
+				t.Fatalf("%s 1/%d: no planes, or chroma not shrunk", name, denom)
+			}
+			if msg := planesMatchRGB(p, rgb); msg != "" {
+				t.Errorf("%s 1/%d: %s", name, denom, msg)
+			}
+		}
+	}
+}
