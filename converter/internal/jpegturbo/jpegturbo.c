@@ -144,13 +144,6 @@ static void jt_src_skip(j_decompress_ptr c, long n) {
 	s->pub.bytes_in_buffer -= (size_t)n;
 }
 
-/* jt_start reads the header and starts decompression. With band set, a
- * progressive file is decoded a band of rows at a time (the row-bands patch:
- * every scan of a row band in turn, into a one-row coefficient buffer,
- * instead of every scan into a whole-image one, tens of megabytes that a
- * fresh process must fault in and every scan streams through): the same
- * pixels, a fraction of the memory. That needs the whole file before the
- * first row, which is where a progressive file's output waits anyway. */
 /* jt_planes_fit says whether a file's planes can be handed out as they are:
  * YCbCr (as libjpeg reads the markers) in three components, luma sampled at
  * the highest rate and both chroma planes at the lowest, at most 2 apart. */
@@ -165,6 +158,15 @@ static int jt_planes_fit(j_decompress_ptr c) {
 	return 1;
 }
 
+/* jt_start reads the header and starts decompression. With band set, a
+ * progressive file is decoded a band of rows at a time (the row-bands patch:
+ * every scan of a row band in turn, into a one-row coefficient buffer,
+ * instead of every scan into a whole-image one, tens of megabytes that a
+ * fresh process must fault in and every scan streams through): the same
+ * pixels, a fraction of the memory. That needs the whole file before the
+ * first row, which is where a progressive file's output waits anyway. With
+ * d->want_planes set, a file whose planes fit (jt_planes_fit) is read as
+ * raw data, its chroma no larger than d->need_w × d->need_h asks. */
 static void jt_start(jt_dec *d, int band, int denom, jt_info *info) {
 	jpeg_read_header(&d->cinfo, TRUE);
 	info->width = (int)d->cinfo.image_width;
@@ -314,7 +316,11 @@ int jt_read_planes(jt_dec *d, unsigned char *y, unsigned char *cb, unsigned char
 			const jpeg_component_info *c = &d->cinfo.comp_info[i];
 			const int n = c->v_samp_factor * c->DCT_scaled_size;
 			const size_t stride = (size_t)c->width_in_blocks * (size_t)c->DCT_scaled_size;
-			for (int r = 0; r < n && r < 32; r++) {
+			if (n > 32) {
+				snprintf(d->err.msg, sizeof(d->err.msg), "an iMCU row of %d rows", n);
+				return -1;
+			}
+			for (int r = 0; r < n; r++) {
 				rows[i][r] = base[i] + ((size_t)imcu * (size_t)n + (size_t)r) * stride;
 			}
 		}
