@@ -94,15 +94,14 @@ func boxedWeights(in0, inN float64, outN, limit, sub int) (lo []int, fw [][]floa
 	support := lanczosA * math.Max(scale, 1)
 	fscale := math.Max(scale, 1)
 	lo, fw = make([]int, outN), make([][]float64, outN)
-	var all []float64 // every output's weights, one allocation
+	// Every output's weights in one allocation: none spans more than this.
+	per := int(math.Ceil(2*support+float64(sub-1)*scale)) + 2
+	all := make([]float64, 0, outN*per)
 	for i := range outN {
 		first := in0 + (float64(i*sub)+0.5)*scale
 		last := in0 + (float64(i*sub+sub-1)+0.5)*scale
 		lo[i] = max(int(math.Floor(first-support)), 0)
 		hi := min(int(math.Ceil(last+support)), limit)
-		if all == nil {
-			all = make([]float64, 0, outN*(max(hi-lo[i], 0)+2))
-		}
 		n := len(all)
 		all = append(all, make([]float64, max(hi-lo[i], 0))...)
 		fw[i] = all[n:len(all):len(all)]
