@@ -45,8 +45,9 @@ type Image struct {
 
 // Planes are a YCbCr JPEG's samples as the file holds them, after DCT
 // scaling: full-range (JFIF) BT.601 Y, Cb and Cr, the chroma planes at the
-// file's subsampling, centred on the luma samples they cover. Plane i is
-// W[i]×H[i] samples in rows of Stride[i] bytes of Pix[i].
+// file's subsampling (or below it, where DecodePlanes was asked for fewer
+// samples), each chroma sample centred on the luma samples it covers. Plane
+// i is W[i]×H[i] samples in rows of Stride[i] bytes of Pix[i].
 type Planes struct {
 	Pix    [3][]byte
 	W, H   [3]int
