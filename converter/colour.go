@@ -108,9 +108,6 @@ func pngChunkColour(p icc.PNG) colourSource {
 // toSRGB converts a decoded RGB, RGBA or grey-as-RGB raster to sRGB in
 // place and says what it did.
 func (c colourSource) toSRGB(r *raster) string {
-	if c.profile == nil {
-		return c.note
-	}
 	kind := lcms.RGB
 	switch {
 	case c.space == icc.Gray:
@@ -118,14 +115,11 @@ func (c colourSource) toSRGB(r *raster) string {
 	case r.ch == 4:
 		kind = lcms.RGBA
 	}
-	t, err := lcms.Lookup(c.profile, kind)
-	if err != nil {
-		return colourIgnored + err.Error()
+	t, note := c.transform(kind)
+	if t == nil {
+		return note
 	}
 	defer t.Release()
-	if t.Identity() {
-		return colourSRGB
-	}
 	if kind == lcms.Gray {
 		t.Grey(r.pix, r.ch)
 	} else {
@@ -137,6 +131,24 @@ func (c colourSource) toSRGB(r *raster) string {
 		return colourPNG
 	}
 	return colourICC
+}
+
+// transform is the transform that brings pixels of kind to sRGB (release
+// it), or nil and the note when they stay as they are: no profile, a
+// profile that fails, or one that moves nothing (sRGB however written).
+func (c colourSource) transform(kind lcms.Kind) (*lcms.Transform, string) {
+	if c.profile == nil {
+		return nil, c.note
+	}
+	t, err := lcms.Lookup(c.profile, kind)
+	if err != nil {
+		return nil, colourIgnored + err.Error()
+	}
+	if t.Identity() {
+		t.Release()
+		return nil, colourSRGB
+	}
+	return t, ""
 }
 
 // cmykToSRGB converts inverted CMYK pixels to an sRGB raster through the

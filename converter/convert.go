@@ -80,10 +80,16 @@ func (w work) run(ctx context.Context, src []byte, v contract.Variant) (*Result,
 	if err != nil {
 		return nil, stopped(ctx, err)
 	}
+	var dw, dh int // the decoded size: the luma plane's, or the raster's
 	if planes != nil {
-		if !p.fits(planes.W[0], planes.H[0]) {
-			return nil, contract.Corrupt(nil, "the decoded image is %dx%d, not the %dx%d its header says", planes.W[0], planes.H[0], p.srcW, p.srcH)
-		}
+		dw, dh = planes.W[0], planes.H[0]
+	} else {
+		dw, dh = r.w, r.h
+	}
+	if !p.fits(dw, dh) {
+		return nil, contract.Corrupt(nil, "the decoded image is %dx%d, not the %dx%d its header says", dw, dh, p.srcW, p.srcH)
+	}
+	if planes != nil {
 		res.Timings.Decode = time.Since(t0)
 		if err := runPlanes(ctx, planes, p, o, v.Quality, sc.alloc, &res); err != nil {
 			return nil, stopped(ctx, err)
@@ -93,9 +99,6 @@ func (w work) run(ctx context.Context, src []byte, v contract.Variant) (*Result,
 		return &res, nil
 	}
 	res.Colour = cs.toSRGB(r) // before resizing: the resizer works on sRGB values
-	if !p.fits(r.w, r.h) {
-		return nil, contract.Corrupt(nil, "the decoded image is %dx%d, not the %dx%d its header says", r.w, r.h, p.srcW, p.srcH)
-	}
 	t1 := time.Now()
 	if p.resizes() {
 		r = resize(r, p, sc.alloc)

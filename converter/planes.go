@@ -45,21 +45,15 @@ var planesOff bool
 // untouched says whether toSRGB would leave an RGB raster's pixels as they
 // are, and the note it would give.
 func (c colourSource) untouched() (string, bool) {
-	if c.profile == nil {
-		return c.note, true
-	}
-	if c.space != icc.RGB {
+	if c.profile != nil && c.space != icc.RGB {
 		return "", false
 	}
-	t, err := lcms.Lookup(c.profile, lcms.RGB)
-	if err != nil {
-		return colourIgnored + err.Error(), true
+	t, note := c.transform(lcms.RGB)
+	if t != nil {
+		t.Release()
+		return "", false
 	}
-	defer t.Release()
-	if t.Identity() {
-		return colourSRGB, true
-	}
-	return "", false
+	return note, true
 }
 
 // vp8Y and vp8UV map JFIF's full-range samples onto VP8's ranges:

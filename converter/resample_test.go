@@ -367,3 +367,16 @@ func TestLanczosRowIsLanczos(t *testing.T) {
 		}
 	}
 }
+
+// lanczos is the Lanczos-3 kernel computed directly, the reference for
+// lanczosRow.
+func lanczos(x float64) float64 {
+	if x == 0 {
+		return 1
+	}
+	if x <= -lanczosA || x >= lanczosA {
+		return 0
+	}
+	px := math.Pi * x
+	return lanczosA * math.Sin(px) * math.Sin(px/lanczosA) / (px * px)
+}

@@ -29,17 +29,6 @@ type taps struct {
 	pairs, poff []int32
 }
 
-func lanczos(x float64) float64 {
-	if x == 0 {
-		return 1
-	}
-	if x <= -lanczosA || x >= lanczosA {
-		return 0
-	}
-	px := math.Pi * x
-	return lanczosA * math.Sin(px) * math.Sin(px/lanczosA) / (px * px)
-}
-
 // makeTaps maps inN source samples (from offset in0) onto outN outputs.
 func makeTaps(in0, inN, outN, limit int) taps {
 	return makeSpanTaps(float64(in0), float64(inN), outN, limit)
@@ -69,9 +58,12 @@ func makeUpsampledTaps(in0, inN float64, outN, limit, sub, up int) taps {
 	}
 	vlo, vw := boxedWeights(2*in0, 2*inN, outN, 2*limit, sub)
 	lo, fw := make([]int, outN), make([][]float64, outN)
+	all := make([]float64, 0, outN*(len(vw[outN/2])/2+3)) // one allocation, as in boxedWeights
 	for i := range outN {
 		first := max((vlo[i]-1)/2, 0)
-		w := make([]float64, (vlo[i]+len(vw[i])+1)/2+1-first)
+		n := len(all)
+		all = append(all, make([]float64, (vlo[i]+len(vw[i])+1)/2+1-first)...)
+		w := all[n:len(all):len(all)]
 		for k, v := range vw[i] {
 			m := vlo[i] + k
 			c, near := m/2, m/2+1
