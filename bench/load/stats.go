@@ -20,6 +20,25 @@ func percentile(d []time.Duration, p int) time.Duration {
 	return s[max(i-1, 0)]
 }
 
+// pairedRatio is the median over rounds of a[i]/b[i]: the two sides of a
+// round ran back to back, so a slow spell of the machine falls on both and
+// cancels in their ratio, where it moves a ratio of two medians.
+func pairedRatio(a, b []time.Duration) float64 {
+	n := min(len(a), len(b))
+	if n == 0 {
+		return 0
+	}
+	q := make([]float64, 0, n)
+	for i := range n {
+		q = append(q, float64(a[i])/float64(b[i]))
+	}
+	slices.Sort(q)
+	if n%2 == 1 {
+		return q[n/2]
+	}
+	return (q[n/2-1] + q[n/2]) / 2
+}
+
 func minOf(d []time.Duration) time.Duration { return slices.Min(d) }
 func maxOf(d []time.Duration) time.Duration { return slices.Max(d) }
 
