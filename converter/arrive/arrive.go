@@ -13,6 +13,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // The states of a Buffer, which the C decoder reads too (jpegturbo checks
@@ -26,55 +27,169 @@ const (
 // ErrTruncated is a body that ended before its announced length.
 var ErrTruncated = errors.New("the body ended before its length")
 
+// ErrStalled is a body that sent nothing for longer than its Watch allows,
+// as many times as the Watch could resume it.
+var ErrStalled = errors.New("the body stopped arriving")
+
 // Buffer is a file of known length arriving in order.
 type Buffer struct {
 	data  []byte
 	n     *int64 // bytes there, atomic
 	state *int32 // Arriving, Complete or Failed, atomic
 
-	mu   sync.Mutex
-	err  error
-	wake chan struct{} // closed, and replaced, at each change
-	body io.Closer
+	mu        sync.Mutex
+	err       error
+	wake      chan struct{} // closed, and replaced, at each change
+	body      io.Closer     // the body being read (a resumed one after a stall)
+	abort     func()        // unblocks a read of body (cancels its request)
+	abandoned bool
 }
 
 // chunk is the most a read appends before it is published: small enough
 // that the decoder follows closely, large enough that waking it is rare.
 const chunk = 64 << 10
 
+// Watch is what a Buffer does about a body that stops sending: S3 advises
+// abandoning a slow read and asking again on a new connection rather than
+// waiting for it.
+type Watch struct {
+	// Stall is the longest one read may wait for bytes. Past it the read is
+	// abandoned (the body's abort) and the rest asked for again (Resume), or
+	// the file fails with ErrStalled. 0: no limit.
+	Stall time.Duration
+	// Resume opens the file again from byte off to its end, returning the
+	// new body and what unblocks a read of it; it is tried at most Resumes
+	// times a file.
+	Resume  func(off int) (body io.ReadCloser, abort func(), err error)
+	Resumes int
+}
+
 // Receive reads size bytes from body into a new Buffer in the background,
 // then checks that body ends there; body is closed when reading stops.
 func Receive(body io.ReadCloser, size int) *Buffer {
-	b := &Buffer{data: make([]byte, size), n: new(int64), state: new(int32), wake: make(chan struct{}), body: body}
-	go b.receive(body)
+	return ReceiveWatched(body, nil, size, Watch{})
+}
+
+// ReceiveWatched is Receive with a Watch on stalls; abort unblocks a read
+// of body (nil: closing body does).
+func ReceiveWatched(body io.ReadCloser, abort func(), size int, w Watch) *Buffer {
+	b := &Buffer{data: make([]byte, size), n: new(int64), state: new(int32), wake: make(chan struct{}), body: body, abort: abort}
+	go b.receive(body, w)
 	return b
 }
 
-func (b *Buffer) receive(body io.ReadCloser) {
-	defer body.Close()
-	n := 0
+func (b *Buffer) receive(body io.ReadCloser, w Watch) {
+	defer func() { b.swap(nil, nil) }() // closes the last body
+	var stalled atomic.Bool
+	var timer *time.Timer
+	if w.Stall > 0 {
+		timer = time.AfterFunc(w.Stall, func() {
+			stalled.Store(true)
+			b.interrupt()
+		})
+		timer.Stop()
+	}
+	// read is one read of the current body, watched.
+	read := func(p []byte) (int, error) {
+		if timer != nil {
+			timer.Reset(w.Stall)
+			defer timer.Stop()
+		}
+		return body.Read(p)
+	}
+	n, resumes := 0, 0
 	for n < len(b.data) {
-		k, err := body.Read(b.data[n:min(n+chunk, len(b.data))])
+		k, err := read(b.data[n:min(n+chunk, len(b.data))])
 		if k > 0 {
 			n += k
 			b.publish(n, Arriving, nil)
 		}
-		if err == io.EOF && n < len(b.data) {
+		if err != nil && stalled.Load() {
+			// The read was abandoned for its stall: resume from n.
+			if b.isAbandoned() {
+				b.publish(n, Failed, err)
+				return
+			}
+			if resumes == w.Resumes || w.Resume == nil {
+				b.publish(n, Failed, fmt.Errorf("%w: nothing for %s at byte %d of %d", ErrStalled, w.Stall, n, len(b.data)))
+				return
+			}
+			resumes++
+			next, abort, rerr := w.Resume(n)
+			if rerr != nil {
+				b.publish(n, Failed, fmt.Errorf("%w at byte %d of %d; asking again: %w", ErrStalled, n, len(b.data), rerr))
+				return
+			}
+			stalled.Store(false)
+			body = next
+			if !b.swap(next, abort) {
+				b.publish(n, Failed, errors.New("the body was abandoned"))
+				return
+			}
+			continue
+		}
+		if errors.Is(err, io.EOF) && n < len(b.data) {
 			b.publish(n, Failed, fmt.Errorf("%w: %d of %d bytes", ErrTruncated, n, len(b.data)))
 			return
 		}
-		if err != nil && err != io.EOF {
+		if err != nil && !errors.Is(err, io.EOF) {
 			b.publish(n, Failed, err)
 			return
 		}
 	}
 	// The length was announced: a longer body is not the file it claims.
 	var one [1]byte
-	if k, _ := io.ReadFull(body, one[:]); k > 0 {
+	if k, _ := io.ReadFull(readerFunc(read), one[:]); k > 0 {
 		b.publish(n, Failed, fmt.Errorf("the body is longer than its announced %d bytes", len(b.data)))
 		return
 	}
 	b.publish(n, Complete, nil)
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// swap closes the current body and makes next (with its abort) current;
+// it returns false, closing next, once the Buffer is abandoned.
+func (b *Buffer) swap(next io.ReadCloser, abort func()) bool {
+	b.mu.Lock()
+	old, oldAbort, gone := b.body, b.abort, b.abandoned
+	if !gone {
+		b.body, b.abort = next, abort
+	}
+	b.mu.Unlock()
+	if oldAbort != nil {
+		oldAbort()
+	}
+	if old != nil {
+		_ = old.Close()
+	}
+	if gone && next != nil {
+		if abort != nil {
+			abort()
+		}
+		_ = next.Close()
+	}
+	return !gone
+}
+
+// interrupt unblocks a read of the current body.
+func (b *Buffer) interrupt() {
+	b.mu.Lock()
+	body, abort := b.body, b.abort
+	b.mu.Unlock()
+	if abort != nil {
+		abort()
+	} else if body != nil {
+		_ = body.Close()
+	}
+}
+
+func (b *Buffer) isAbandoned() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.abandoned
 }
 
 // publish makes n bytes visible (the bytes first, then the count, then the
@@ -138,4 +253,15 @@ func (b *Buffer) Wait(ctx context.Context, n int) ([]byte, error) {
 func (b *Buffer) All(ctx context.Context) ([]byte, error) { return b.Wait(ctx, len(b.data)) }
 
 // Abandon stops the reading early (the bytes are not wanted any more).
-func (b *Buffer) Abandon() { _ = b.body.Close() }
+func (b *Buffer) Abandon() {
+	b.mu.Lock()
+	b.abandoned = true
+	b.mu.Unlock()
+	b.interrupt()
+	b.mu.Lock()
+	body := b.body
+	b.mu.Unlock()
+	if body != nil {
+		_ = body.Close()
+	}
+}

@@ -97,3 +97,79 @@ func TestWaitStopsWithItsContext(t *testing.T) {
 		t.Fatal("All after Abandon succeeded, want the closed body's error")
 	}
 }
+
+// stallingBody sends its bytes, then blocks until aborted; abort makes the
+// blocked read fail, as cancelling an HTTP request's context does.
+func stallingBody(data []byte) (io.ReadCloser, func()) {
+	r, w := io.Pipe()
+	// After data nothing more: the body stays open, silent. (The write
+	// ends once the reader has it all, or is closed.)
+	go func() { _, _ = w.Write(data) }()
+	return r, func() { _ = r.CloseWithError(errors.New("request cancelled")) }
+}
+
+func TestAStalledBodyIsAskedAgainFromWhereItStopped(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789abcdef"), 20000)
+	first, abort := stallingBody(data[:100000])
+	var resumedAt []int
+	w := Watch{Stall: 50 * time.Millisecond, Resumes: 1, Resume: func(off int) (io.ReadCloser, func(), error) {
+		resumedAt = append(resumedAt, off)
+		return io.NopCloser(bytes.NewReader(data[off:])), nil, nil
+	}}
+	start := time.Now()
+	got, err := ReceiveWatched(first, abort, len(data), w).All(context.Background())
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("All = %d bytes, %v; want the %d bytes", len(got), err, len(data))
+	}
+	if len(resumedAt) != 1 || resumedAt[0] != 100000 {
+		t.Errorf("resumed at %v, want once at byte 100000", resumedAt)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s: the stall was not cut at its 50 ms", d)
+	}
+}
+
+func TestABodyThatStallsPastItsResumesFails(t *testing.T) {
+	data := bytes.Repeat([]byte("imgcells"), 10000)
+	for name, w := range map[string]Watch{
+		"no resume": {Stall: 30 * time.Millisecond},
+		"stalls again": {Stall: 30 * time.Millisecond, Resumes: 1, Resume: func(off int) (io.ReadCloser, func(), error) {
+			body, abort := stallingBody(data[off : off+10])
+			return body, abort, nil
+		}},
+		"cannot be asked again": {Stall: 30 * time.Millisecond, Resumes: 1, Resume: func(int) (io.ReadCloser, func(), error) {
+			return nil, nil, errors.New("412 precondition failed")
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			body, abort := stallingBody(data[:1000])
+			b := ReceiveWatched(body, abort, len(data), w)
+			_, err := b.All(context.Background())
+			if !errors.Is(err, ErrStalled) {
+				t.Fatalf("All = %v, want ErrStalled", err)
+			}
+			if n, state := b.Arrived(); state != Failed || n < 1000 {
+				t.Errorf("state %d with %d bytes, want Failed with the 1000 that came", state, n)
+			}
+		})
+	}
+}
+
+func TestAbandonStopsAWatchedBody(t *testing.T) {
+	body, abort := stallingBody([]byte("abc"))
+	resumed := false
+	b := ReceiveWatched(body, abort, 100, Watch{Stall: time.Hour, Resumes: 1, Resume: func(int) (io.ReadCloser, func(), error) {
+		resumed = true
+		return nil, nil, errors.New("not wanted")
+	}})
+	if _, err := b.Wait(context.Background(), 3); err != nil {
+		t.Fatal(err)
+	}
+	b.Abandon()
+	if _, err := b.All(context.Background()); err == nil || errors.Is(err, ErrStalled) {
+		t.Fatalf("All after Abandon = %v, want the abandoned body's error", err)
+	}
+	if resumed {
+		t.Error("an abandoned body was asked for again")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -42,6 +43,26 @@ type S3Config struct {
 	// DefaultPrimaryCheckTimeout. Past it the replica's copy is used,
 	// unverified.
 	PrimaryCheckTimeout time.Duration
+	// StallTimeout is how long reading an original waits for S3 to start
+	// answering, or for the next bytes of its body, before it gives up on
+	// that request and makes it again: a GET without an answer is made
+	// once more with twice the wait, a stalled body is asked again from
+	// where it stopped (a ranged GET of the same version) once. 0 means
+	// DefaultStallTimeout.
+	StallTimeout time.Duration
+}
+
+// DefaultStallTimeout follows S3's advice for latency-sensitive reads: a
+// GET whose median is tens of milliseconds is made again after 2 s, and
+// after 4 s more. Waiting longer for a stuck connection only spends the
+// conversion's budget.
+const DefaultStallTimeout = 2 * time.Second
+
+func (c S3Config) stallTimeout() time.Duration {
+	if c.StallTimeout > 0 {
+		return c.StallTimeout
+	}
+	return DefaultStallTimeout
 }
 
 // DefaultPrimaryCheckTimeout is long enough for a HEAD across the world and
@@ -119,7 +140,11 @@ func (s *S3) GetOriginal(ctx context.Context, key string, maxBytes int64) (Origi
 	}
 	o.Data, err = o.Arriving.All(ctx)
 	if err != nil {
-		return Original{}, fmt.Errorf("reading the body of original %q: %w", key, err)
+		err = fmt.Errorf("reading the body of original %q: %w", key, err)
+		if errors.Is(err, arrive.ErrStalled) {
+			return Original{}, unanswered(err)
+		}
+		return Original{}, err
 	}
 	o.Arriving = nil
 	return o, nil
@@ -134,7 +159,7 @@ func (s *S3) GetOriginal(ctx context.Context, key string, maxBytes int64) (Origi
 // HEAD see every write and delete that finished before it.
 func (s *S3) OpenOriginal(ctx context.Context, key string, maxBytes int64) (Original, error) {
 	if s.primaryIsLocal() {
-		o, err := openObject(ctx, s.local, s.cfg.SourceBucket, key, maxBytes)
+		o, err := s.openObject(ctx, s.local, s.cfg.SourceBucket, key, maxBytes)
 		if isNoSuchKey(err) {
 			return Original{}, notFound(key)
 		}
@@ -145,7 +170,7 @@ func (s *S3) OpenOriginal(ctx context.Context, key string, maxBytes int64) (Orig
 	}
 	head := make(chan current, 1)
 	go func() { head <- s.currentVersion(ctx, key) }()
-	replica, rerr := openObject(ctx, s.local, s.cfg.SourceBucket, key, maxBytes)
+	replica, rerr := s.openObject(ctx, s.local, s.cfg.SourceBucket, key, maxBytes)
 	cur := <-head
 	switch {
 	case cur.err == nil && !cur.found:
@@ -158,7 +183,7 @@ func (s *S3) OpenOriginal(ctx context.Context, key string, maxBytes int64) (Orig
 	case cur.err == nil:
 		// The replica lags behind (or misses, or failed): read the primary.
 		replica.abandon()
-		o, err := openObject(ctx, s.primary, s.cfg.PrimarySourceBucket, key, maxBytes)
+		o, err := s.openObject(ctx, s.primary, s.cfg.PrimarySourceBucket, key, maxBytes)
 		if isNoSuchKey(err) {
 			return Original{}, notFound(key)
 		}
@@ -224,21 +249,81 @@ func (o object) abandon() {
 
 // openObject starts reading a whole object, refusing one larger than
 // maxBytes before reading its body; the body then arrives in the
-// background, and must be exactly as long as announced.
-func openObject(ctx context.Context, c *s3.Client, bucket, key string, maxBytes int64) (object, error) {
-	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+// background, and must be exactly as long as announced. A request S3 does
+// not answer within the stall timeout is made again (getWatched), and a body
+// that stops sending for that long is asked again from where it stopped,
+// for the same version only (If-Match on the first answer's ETag).
+func (s *S3) openObject(ctx context.Context, c *s3.Client, bucket, key string, maxBytes int64) (object, error) {
+	stall := s.cfg.stallTimeout()
+	out, abort, err := getWatched(ctx, c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}, stall)
 	if err != nil {
 		return object{}, fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
 	}
 	size := aws.ToInt64(out.ContentLength)
 	if size < 0 || (maxBytes > 0 && size > maxBytes) {
 		_ = out.Body.Close()
+		abort()
 		if size < 0 {
 			return object{}, fmt.Errorf("reading s3://%s/%s: no Content-Length", bucket, key)
 		}
 		return object{}, contract.TooLarge("original is %d bytes, the limit is %d", size, maxBytes)
 	}
-	return object{body: arrive.Receive(out.Body, int(size)), ctype: aws.ToString(out.ContentType), etag: contract.TrimETag(aws.ToString(out.ETag))}, nil
+	etag := aws.ToString(out.ETag)
+	resume := func(off int) (io.ReadCloser, func(), error) {
+		rest, rabort, err := getWatched(ctx, c, &s3.GetObjectInput{
+			Bucket: aws.String(bucket), Key: aws.String(key),
+			Range: aws.String(fmt.Sprintf("bytes=%d-", off)), IfMatch: aws.String(etag),
+		}, stall)
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading s3://%s/%s from byte %d: %w", bucket, key, off, err)
+		}
+		if n := aws.ToInt64(rest.ContentLength); n != size-int64(off) {
+			_ = rest.Body.Close()
+			rabort()
+			return nil, nil, fmt.Errorf("reading s3://%s/%s from byte %d: %d bytes, want %d", bucket, key, off, n, size-int64(off))
+		}
+		return rest.Body, rabort, nil
+	}
+	body := arrive.ReceiveWatched(out.Body, abort, int(size), arrive.Watch{Stall: stall, Resume: resume, Resumes: 1})
+	return object{body: body, ctype: aws.ToString(out.ContentType), etag: contract.TrimETag(etag)}, nil
+}
+
+// getWatched is GetObject whose answer must start within stall: a request
+// without one is abandoned and made once more, given twice as long (S3's
+// advice for latency-sensitive reads; the SDK's own retries cover errors,
+// not silence). The returned cancel ends the request, its body's reads
+// too: the caller calls it once done with the body.
+func getWatched(ctx context.Context, c *s3.Client, in *s3.GetObjectInput, stall time.Duration) (*s3.GetObjectOutput, context.CancelFunc, error) {
+	for wait := stall; ; wait *= 2 {
+		actx, cancel := context.WithCancel(ctx)
+		timer := time.AfterFunc(wait, cancel)
+		out, err := c.GetObject(actx, in)
+		if timer.Stop() {
+			if err != nil {
+				cancel()
+				return nil, nil, err
+			}
+			return out, cancel, nil
+		}
+		// The timer went off: this request's context is cancelled, and so
+		// is any body it got.
+		if err == nil {
+			_ = out.Body.Close()
+		}
+		cancel()
+		if ctx.Err() != nil {
+			return nil, nil, context.Cause(ctx)
+		}
+		if wait > stall {
+			return nil, nil, unanswered(fmt.Errorf("no answer within %s, nor within %s when asked again", stall, wait))
+		}
+	}
+}
+
+// unanswered is the error of an original S3 would not send in time: a
+// 503, as asking again later may well succeed.
+func unanswered(err error) error {
+	return &contract.Error{Status: http.StatusServiceUnavailable, Reason: "the source bucket is not answering", Err: err}
 }
 
 // PutVariant implements Variants with a conditional write (If-None-Match: *),
