@@ -65,6 +65,13 @@ func (c S3Config) stallTimeout() time.Duration {
 	return DefaultStallTimeout
 }
 
+// putTimeout bounds the write of an n-byte variant: the stall timeout plus
+// its upload at 1 MB/s, far below what a Lambda gets from S3 in its own
+// region, so that only a write that is stuck is cut.
+func (c S3Config) putTimeout(n int) time.Duration {
+	return c.stallTimeout() + time.Duration(n)*time.Second/(1<<20)
+}
+
 // DefaultPrimaryCheckTimeout is long enough for a HEAD across the world and
 // short enough that an outage of the primary's region leaves the other
 // regions converting.
@@ -333,6 +340,11 @@ func (s *S3) PutVariant(ctx context.Context, key string, data []byte, contentTyp
 	if sourceETag != "" {
 		meta = map[string]string{contract.SourceETagMetadata: sourceETag}
 	}
+	// A write S3 leaves hanging would hold the invocation (or, for an output
+	// too large to answer inline, the viewer) until the function's timeout:
+	// it is given up on instead, and the next miss converts again.
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.putTimeout(len(data)))
+	defer cancel()
 	_, err := s.local.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:        aws.String(s.cfg.TransformedBucket),
 		Key:           aws.String(key),

@@ -28,6 +28,8 @@ import (
 type stallProxy struct {
 	target *url.URL
 	plan   func(n int) (holdHeaders bool, bodyBytes int) // bodyBytes < 0: the whole body
+	// holdPuts holds every PUT, unanswered.
+	holdPuts bool
 
 	mu   sync.Mutex
 	gets []http.Header // each GET's request headers, in order
@@ -41,7 +43,7 @@ func (p *stallProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.gets = append(p.gets, r.Header.Clone())
 		p.mu.Unlock()
 	}
-	hold, limit := false, -1
+	hold, limit := r.Method == http.MethodPut && p.holdPuts, -1
 	if n >= 0 && p.plan != nil {
 		hold, limit = p.plan(n)
 	}
@@ -172,5 +174,22 @@ func TestS3GivesUpOnAnOriginalThatKeepsStalling(t *testing.T) {
 				t.Errorf("gave up after %s with a %s stall timeout", d, stall)
 			}
 		})
+	}
+}
+
+// A variant's write that S3 leaves hanging is given up on, in the stall
+// timeout plus the upload at 1 MB/s, not at the function's timeout; the
+// next miss converts again.
+func TestS3GivesUpOnAStuckWrite(t *testing.T) {
+	st, p, _ := newStallingS3(t, nil)
+	p.holdPuts = true
+	start := time.Now()
+	variant := bytes.Repeat([]byte{1}, 100_000)
+	if _, err := st.PutVariant(context.Background(), "photo.jpg/format=webp", variant, "image/webp", "etag"); err == nil {
+		t.Fatal("a write S3 never answered succeeded")
+	}
+	// 200 ms plus 0.1 s of upload at 1 MB/s.
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("gave up after %s, want about 0.3 s", d)
 	}
 }
