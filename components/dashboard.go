@@ -180,10 +180,11 @@ func cellWidgets(l *layout, c dashboardCell) {
 		metric(contract.MetricNamespace, contract.MetricBytesOut, own, stat("Sum", "variants")),
 		metric(contract.MetricNamespace, contract.MetricBytesSaved, own, stat("Sum", "saved")),
 	}, nil)
-	l.graph(r, "Primary reads (replication lag), variants already stored (MRAP signal)", []any{
+	l.graph(r, "Primary reads (replication lag), variants already stored (MRAP signal), S3 reads asked again", []any{
 		metric(contract.MetricNamespace, contract.MetricConvertMs, own, stat("SampleCount", "conversions")),
 		metric(contract.MetricNamespace, contract.MetricPrimaryRead, own, stat("Sum", "read from the primary bucket")),
 		metric(contract.MetricNamespace, contract.MetricAlreadyStored, own, stat("Sum", "variant already stored")),
+		metric(contract.MetricNamespace, contract.MetricS3Retries, own, stat("Sum", "original asked for again (S3 stalled)")),
 	}, nil)
 	if len(c.Replication) > 0 {
 		var lat []any

@@ -38,6 +38,11 @@ const (
 	// misses; when the MRAP (or its policy) refuses CloudFront, every miss
 	// fails over to a converter and most find their variant already stored.
 	MetricAlreadyStored = "already_stored"
+	// MetricS3Retries counts the requests for the original that S3 left
+	// silent past the stall timeout and that were made again (a GET without
+	// an answer, the rest of a body that stopped): its Sum says how often S3
+	// stalls on the converter's reads.
+	MetricS3Retries = "s3_retries"
 )
 
 // MetricFormats are the values MetricDimFormat takes.

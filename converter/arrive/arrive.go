@@ -43,6 +43,7 @@ type Buffer struct {
 	body      io.Closer     // the body being read (a resumed one after a stall)
 	abort     func()        // unblocks a read of body (cancels its request)
 	abandoned bool
+	resumed   atomic.Int32 // bodies asked for again after a stall
 }
 
 // chunk is the most a read appends before it is published: small enough
@@ -115,6 +116,7 @@ func (b *Buffer) receive(body io.ReadCloser, w Watch) {
 				return
 			}
 			resumes++
+			b.resumed.Add(1)
 			next, abort, rerr := w.Resume(n)
 			if rerr != nil {
 				b.publish(n, Failed, fmt.Errorf("%w at byte %d of %d; asking again: %w", ErrStalled, n, len(b.data), rerr))
@@ -207,6 +209,9 @@ func (b *Buffer) publish(n int, state int32, err error) {
 	b.wake = make(chan struct{})
 	b.mu.Unlock()
 }
+
+// Resumed is how many times the body was asked for again after a stall.
+func (b *Buffer) Resumed() int { return int(b.resumed.Load()) }
 
 // Size is the file's whole length.
 func (b *Buffer) Size() int { return len(b.data) }

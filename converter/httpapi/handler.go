@@ -160,6 +160,7 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 
 	t = time.Now()
 	res, err := h.convert(ctx, orig, v)
+	rec.s3Retries = retries(orig)
 	if errors.Is(err, converter.ErrArrival) {
 		// The body failed or ended short (the SDK retries requests, not
 		// bodies): read the original once more, whole, which also asks
@@ -171,6 +172,7 @@ func (h *Handler) serve(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 				rec.source += "-unverified"
 			}
 			res, err = h.convert(ctx, orig, v)
+			rec.s3Retries += retries(orig)
 		}
 	}
 	rec.convert = time.Since(t)
@@ -218,6 +220,17 @@ func (h *Handler) storeVariant(ctx context.Context, rec *record, vkey string, da
 	if err != nil {
 		rec.err = fmt.Errorf("storing variant %q: %w", vkey, err)
 	}
+}
+
+// retries counts the requests for orig that S3 left silent and that were
+// made again, its arriving body's included (read once the conversion is
+// done with it).
+func retries(orig store.Original) int {
+	n := orig.Retried
+	if orig.Arriving != nil {
+		n += orig.Arriving.Resumed()
+	}
+	return n
 }
 
 // convert converts the original, while it arrives when it is arriving.

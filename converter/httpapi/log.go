@@ -33,6 +33,7 @@ type record struct {
 	colour    string // converter.Result.Colour: what was done about the source's profile
 	frames    int    // converter.Result.Frames: an animated output's
 	reread    bool   // the original's body failed once and was read again
+	s3Retries int    // requests for the original S3 left silent, made again
 	// afterResponse: the variant is stored after the answer (After);
 	// answered is when, from the start, the answer left.
 	afterResponse bool
@@ -101,6 +102,11 @@ func (h *Handler) logRequest(ctx context.Context, r *record) {
 	if r.err != nil {
 		attrs = append(attrs, slog.String("error", r.err.Error()))
 	}
-	attrs = append(attrs, h.metricAttrs(r)...)
+	metrics := h.metricAttrs(r)
+	if metrics == nil && r.s3Retries > 0 {
+		// Not a conversion (or not on Lambda): the count without its metric.
+		attrs = append(attrs, slog.Int(contract.MetricS3Retries, r.s3Retries))
+	}
+	attrs = append(attrs, metrics...)
 	h.log.LogAttrs(ctx, level, "request", attrs...)
 }

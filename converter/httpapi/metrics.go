@@ -42,6 +42,7 @@ var emfMetrics = []emfMetric{
 	{contract.MetricBytesSaved, "Bytes"},
 	{contract.MetricPrimaryRead, "Count"},
 	{contract.MetricAlreadyStored, "Count"},
+	{contract.MetricS3Retries, "Count"},
 }
 
 // emfDimensions publishes each metric per function and format, and per
@@ -79,5 +80,6 @@ func (h *Handler) metricAttrs(r *record) []slog.Attr {
 		// Stored by an earlier conversion (or a replica of one): a store that
 		// failed says nothing about it.
 		slog.Int(contract.MetricAlreadyStored, flag(!r.stored && r.err == nil)),
+		slog.Int(contract.MetricS3Retries, r.s3Retries),
 	}
 }

@@ -97,7 +97,7 @@ func TestConversionLogLineCarriesEMFMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{contract.MetricConvertMs, contract.MetricBytesIn, contract.MetricBytesOut,
-		contract.MetricBytesSaved, contract.MetricPrimaryRead, contract.MetricAlreadyStored}
+		contract.MetricBytesSaved, contract.MetricPrimaryRead, contract.MetricAlreadyStored, contract.MetricS3Retries}
 	if !slices.Equal(names, want) {
 		t.Errorf("metrics %v, want %v", names, want)
 	}
@@ -112,7 +112,8 @@ func TestConversionLogLineCarriesEMFMetrics(t *testing.T) {
 	for k, v := range map[string]any{
 		contract.MetricDimFunction: testFunction, contract.MetricDimFormat: "webp",
 		contract.MetricBytesSaved: in - out, contract.MetricPrimaryRead: 0.0, contract.MetricAlreadyStored: 0.0,
-		"request_id": "Ab1CdEfGhIjKlMn=",
+		contract.MetricS3Retries: 0.0,
+		"request_id":             "Ab1CdEfGhIjKlMn=",
 	} {
 		if line[k] != v {
 			t.Errorf("%s = %v, want %v", k, line[k], v)

@@ -153,6 +153,7 @@ func (s *S3) GetOriginal(ctx context.Context, key string, maxBytes int64) (Origi
 		}
 		return Original{}, err
 	}
+	o.Retried += o.Arriving.Resumed()
 	o.Arriving = nil
 	return o, nil
 }
@@ -173,7 +174,7 @@ func (s *S3) OpenOriginal(ctx context.Context, key string, maxBytes int64) (Orig
 		if err != nil {
 			return Original{}, err
 		}
-		return Original{Arriving: o.body, Source: FromReplica, ContentType: o.ctype, ETag: o.etag, Verified: true}, nil
+		return Original{Arriving: o.body, Source: FromReplica, ContentType: o.ctype, ETag: o.etag, Verified: true, Retried: o.retried}, nil
 	}
 	head := make(chan current, 1)
 	go func() { head <- s.currentVersion(ctx, key) }()
@@ -186,7 +187,7 @@ func (s *S3) OpenOriginal(ctx context.Context, key string, maxBytes int64) (Orig
 		replica.abandon()
 		return Original{}, notFound(key)
 	case cur.err == nil && rerr == nil && replica.etag == cur.etag:
-		return Original{Arriving: replica.body, Source: FromReplica, ContentType: replica.ctype, ETag: replica.etag, Verified: true}, nil
+		return Original{Arriving: replica.body, Source: FromReplica, ContentType: replica.ctype, ETag: replica.etag, Verified: true, Retried: replica.retried}, nil
 	case cur.err == nil:
 		// The replica lags behind (or misses, or failed): read the primary.
 		replica.abandon()
@@ -197,10 +198,10 @@ func (s *S3) OpenOriginal(ctx context.Context, key string, maxBytes int64) (Orig
 		if err != nil {
 			return Original{}, err
 		}
-		return Original{Arriving: o.body, Source: FromPrimary, ContentType: o.ctype, ETag: o.etag, Verified: true}, nil
+		return Original{Arriving: o.body, Source: FromPrimary, ContentType: o.ctype, ETag: o.etag, Verified: true, Retried: replica.retried + o.retried}, nil
 	case rerr == nil:
 		// The primary cannot be asked: serve the replica's copy, unverified.
-		return Original{Arriving: replica.body, Source: FromReplica, ContentType: replica.ctype, ETag: replica.etag}, nil
+		return Original{Arriving: replica.body, Source: FromReplica, ContentType: replica.ctype, ETag: replica.etag, Retried: replica.retried}, nil
 	default:
 		if isNoSuchKey(rerr) {
 			return Original{}, fmt.Errorf("original %q is not in the replica and the primary cannot be asked: %w", key, cur.err)
@@ -240,11 +241,12 @@ func notFound(key string) error {
 }
 
 // object is an original being read: its body arriving, Content-Type and
-// ETag.
+// ETag, and how many GETs S3 left silent before one answered.
 type object struct {
-	body  *arrive.Buffer
-	ctype string
-	etag  string
+	body    *arrive.Buffer
+	ctype   string
+	etag    string
+	retried int
 }
 
 // abandon stops reading an object that is not wanted.
@@ -262,9 +264,9 @@ func (o object) abandon() {
 // for the same version only (If-Match on the first answer's ETag).
 func (s *S3) openObject(ctx context.Context, c *s3.Client, bucket, key string, maxBytes int64) (object, error) {
 	stall := s.cfg.stallTimeout()
-	out, abort, err := getWatched(ctx, c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}, stall)
+	out, abort, retried, err := getWatched(ctx, c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}, stall)
 	if err != nil {
-		return object{}, fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
+		return object{retried: retried}, fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
 	}
 	size := aws.ToInt64(out.ContentLength)
 	if size < 0 || (maxBytes > 0 && size > maxBytes) {
@@ -277,7 +279,7 @@ func (s *S3) openObject(ctx context.Context, c *s3.Client, bucket, key string, m
 	}
 	etag := aws.ToString(out.ETag)
 	resume := func(off int) (io.ReadCloser, func(), error) {
-		rest, rabort, err := getWatched(ctx, c, &s3.GetObjectInput{
+		rest, rabort, _, err := getWatched(ctx, c, &s3.GetObjectInput{
 			Bucket: aws.String(bucket), Key: aws.String(key),
 			Range: aws.String(fmt.Sprintf("bytes=%d-", off)), IfMatch: aws.String(etag),
 		}, stall)
@@ -292,25 +294,26 @@ func (s *S3) openObject(ctx context.Context, c *s3.Client, bucket, key string, m
 		return rest.Body, rabort, nil
 	}
 	body := arrive.ReceiveWatched(out.Body, abort, int(size), arrive.Watch{Stall: stall, Resume: resume, Resumes: 1})
-	return object{body: body, ctype: aws.ToString(out.ContentType), etag: contract.TrimETag(etag)}, nil
+	return object{body: body, ctype: aws.ToString(out.ContentType), etag: contract.TrimETag(etag), retried: retried}, nil
 }
 
 // getWatched is GetObject whose answer must start within stall: a request
 // without one is abandoned and made once more, given twice as long (S3's
 // advice for latency-sensitive reads; the SDK's own retries cover errors,
 // not silence). The returned cancel ends the request, its body's reads
-// too: the caller calls it once done with the body.
-func getWatched(ctx context.Context, c *s3.Client, in *s3.GetObjectInput, stall time.Duration) (*s3.GetObjectOutput, context.CancelFunc, error) {
-	for wait := stall; ; wait *= 2 {
+// too: the caller calls it once done with the body. retried is how many
+// requests went unanswered.
+func getWatched(ctx context.Context, c *s3.Client, in *s3.GetObjectInput, stall time.Duration) (out *s3.GetObjectOutput, cancelBody context.CancelFunc, retried int, err error) {
+	for wait := stall; ; wait, retried = wait*2, retried+1 {
 		actx, cancel := context.WithCancel(ctx)
 		timer := time.AfterFunc(wait, cancel)
-		out, err := c.GetObject(actx, in)
+		out, err = c.GetObject(actx, in)
 		if timer.Stop() {
 			if err != nil {
 				cancel()
-				return nil, nil, err
+				return nil, nil, retried, err
 			}
-			return out, cancel, nil
+			return out, cancel, retried, nil
 		}
 		// The timer went off: this request's context is cancelled, and so
 		// is any body it got.
@@ -319,10 +322,10 @@ func getWatched(ctx context.Context, c *s3.Client, in *s3.GetObjectInput, stall 
 		}
 		cancel()
 		if ctx.Err() != nil {
-			return nil, nil, context.Cause(ctx)
+			return nil, nil, retried, context.Cause(ctx)
 		}
 		if wait > stall {
-			return nil, nil, unanswered(fmt.Errorf("no answer within %s, nor within %s when asked again", stall, wait))
+			return nil, nil, retried + 1, unanswered(fmt.Errorf("no answer within %s, nor within %s when asked again", stall, wait))
 		}
 	}
 }

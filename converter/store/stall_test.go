@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,72 +17,11 @@ import (
 	"imgcells/converter/store/storetest"
 )
 
-// stallProxy stands between the converter's S3 client and a real S3 server
-// and makes GETs of objects stall as plan says: the n'th GET (from 0) is
-// held before its answer starts (headers), or its body stops after
-// bodyBytes. A stalled request stays open, silent, until the client gives
-// up on it.
-type stallProxy struct {
-	target *url.URL
-	plan   func(n int) (holdHeaders bool, bodyBytes int) // bodyBytes < 0: the whole body
-	// holdPuts holds every PUT, unanswered.
-	holdPuts bool
-
-	mu   sync.Mutex
-	gets []http.Header // each GET's request headers, in order
-}
-
-func (p *stallProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	n := -1
-	if r.Method == http.MethodGet && strings.Count(strings.Trim(r.URL.Path, "/"), "/") >= 1 {
-		p.mu.Lock()
-		n = len(p.gets)
-		p.gets = append(p.gets, r.Header.Clone())
-		p.mu.Unlock()
-	}
-	hold, limit := r.Method == http.MethodPut && p.holdPuts, -1
-	if n >= 0 && p.plan != nil {
-		hold, limit = p.plan(n)
-	}
-	if hold {
-		// The server notices the client leaving only once the request's
-		// body is read.
-		_, _ = io.Copy(io.Discard, r.Body)
-		<-r.Context().Done()
-		return
-	}
-	out := r.Clone(r.Context())
-	out.RequestURI = ""
-	out.URL.Scheme, out.URL.Host = p.target.Scheme, p.target.Host
-	out.Host = r.Host // the signature covers the Host the client sent
-	resp, err := http.DefaultTransport.RoundTrip(out)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadGateway)
-		return
-	}
-	defer resp.Body.Close()
-	maps.Copy(w.Header(), resp.Header)
-	w.WriteHeader(resp.StatusCode)
-	if limit < 0 {
-		_, _ = io.Copy(w, resp.Body)
-		return
-	}
-	_, _ = io.CopyN(w, resp.Body, int64(limit))
-	w.(http.Flusher).Flush()
-	<-r.Context().Done()
-}
-
-func (p *stallProxy) requests() []http.Header {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]http.Header(nil), p.gets...)
-}
-
 const stall = 200 * time.Millisecond
 
 // newStallingS3 is a primary-region cell whose S3 requests go through a
-// stallProxy in front of versitygw, holding one original of 600 KB.
-func newStallingS3(t *testing.T, plan func(n int) (bool, int)) (*store.S3, *stallProxy, []byte) {
+// StallProxy in front of versitygw, holding one original of 600 KB.
+func newStallingS3(t *testing.T, plan func(n int) (bool, int)) (*store.S3, *storetest.StallProxy, []byte) {
 	t.Helper()
 	srv := storetest.Start(t)
 	srv.CreateBuckets(t, primaryBucket, transformedBucket)
@@ -95,7 +31,7 @@ func newStallingS3(t *testing.T, plan func(n int) (bool, int)) (*store.S3, *stal
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &stallProxy{target: target, plan: plan}
+	p := &storetest.StallProxy{Target: target, Plan: plan}
 	proxy := httptest.NewServer(p)
 	t.Cleanup(proxy.Close)
 	st, err := store.NewS3(srv.AWSConfig(), store.S3Config{
@@ -137,7 +73,10 @@ func TestS3AsksAgainForAnOriginalThatStalls(t *testing.T) {
 			if d := time.Since(start); d > 10*stall {
 				t.Errorf("took %s with a %s stall timeout", d, stall)
 			}
-			gets := p.requests()
+			if got.Retried != 1 {
+				t.Errorf("Retried = %d, want 1", got.Retried)
+			}
+			gets := p.Requests()
 			if len(gets) != 2 {
 				t.Fatalf("%d GETs, want 2", len(gets))
 			}
@@ -182,7 +121,7 @@ func TestS3GivesUpOnAnOriginalThatKeepsStalling(t *testing.T) {
 // next miss converts again.
 func TestS3GivesUpOnAStuckWrite(t *testing.T) {
 	st, p, _ := newStallingS3(t, nil)
-	p.holdPuts = true
+	p.HoldPuts = true
 	start := time.Now()
 	variant := bytes.Repeat([]byte{1}, 100_000)
 	if _, err := st.PutVariant(context.Background(), "photo.jpg/format=webp", variant, "image/webp", "etag"); err == nil {

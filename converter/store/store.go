@@ -45,6 +45,10 @@ type Original struct {
 	// a conversion may be of an older version, so it is served briefly and
 	// never stored.
 	Verified bool
+	// Retried counts the requests for it that S3 left silent and that were
+	// made again: a GET without an answer, the rest of a body that stopped
+	// (those of Arriving's body count in its Resumed until it is whole).
+	Retried int
 }
 
 // Originals reads original images.
