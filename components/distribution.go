@@ -24,6 +24,14 @@ type distributionSpec struct {
 	webACL        pulumi.StringPtrInput // a WAFv2 web ACL's ARN, or nil
 }
 
+// MRAPConnectionAttempts and MRAPConnectionTimeout (seconds) bound how long
+// CloudFront tries to connect to the Multi-Region Access Point before it
+// fails over to the converter (CloudFront's defaults, 3 and 10, make it 30 s).
+const (
+	MRAPConnectionAttempts = 2
+	MRAPConnectionTimeout  = 3
+)
+
 // newDistribution creates the distribution: one origin group whose primary is the MRAP
 // (signed with the SigV4A OAC) and whose fallback is the converter API, which receives
 // the origin-verify header; HTTPS only, HTTP/2 and 3, IPv6. With a domain, it serves it
@@ -61,6 +69,14 @@ func newDistribution(ctx *pulumi.Context, front string, s distributionSpec, opts
 				DomainName:            s.mrapDomain,
 				OriginAccessControlId: s.oacID,
 				S3OriginConfig:        &cloudfront.DistributionOriginS3OriginConfigArgs{OriginAccessIdentity: pulumi.String("")},
+				// The group's primary: by default CloudFront tries to connect
+				// to it three times for 10 s each (30 s) before failing over,
+				// a half-minute miss whenever the access point cannot be
+				// reached. A failover costs a conversion, not an error, so it
+				// is made soon: two tries of 3 s (one lost SYN does not fail
+				// over; a dead endpoint does within 6 s).
+				ConnectionAttempts: pulumi.Int(MRAPConnectionAttempts),
+				ConnectionTimeout:  pulumi.Int(MRAPConnectionTimeout),
 			},
 			&cloudfront.DistributionOriginArgs{
 				OriginId:   pulumi.String(originConverter),

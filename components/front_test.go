@@ -47,6 +47,11 @@ func checkCDN(t *testing.T, d *deployment) {
 		!strings.HasSuffix(str(in, "origins", mrapOrigin, "domainName"), ".accesspoint.s3-global.amazonaws.com") {
 		t.Errorf("MRAP origin domain %q", str(in, "origins", mrapOrigin, "domainName"))
 	}
+	// A miss reaches the converter within seconds when the access point
+	// cannot be reached, not after CloudFront's default 3 × 10 s.
+	if a, c := num(in, "origins", mrapOrigin, "connectionAttempts"), num(in, "origins", mrapOrigin, "connectionTimeout"); a != MRAPConnectionAttempts || c != MRAPConnectionTimeout || a*c > 6 {
+		t.Errorf("MRAP origin connection attempts %v × timeout %v s, want %d × %d (at most 6 s before failover)", a, c, MRAPConnectionAttempts, MRAPConnectionTimeout)
+	}
 	oac := d.ofType(tOAC)
 	if len(oac) != 1 || str(in, "origins", mrapOrigin, "originAccessControlId") != str(oac[0].Outputs, "awsId") {
 		t.Fatalf("MRAP origin is not signed by the OAC")
