@@ -261,11 +261,11 @@ func (b *Buffer) All(ctx context.Context) ([]byte, error) { return b.Wait(ctx, l
 func (b *Buffer) Abandon() {
 	b.mu.Lock()
 	b.abandoned = true
+	body, abort := b.body, b.abort
 	b.mu.Unlock()
-	b.interrupt()
-	b.mu.Lock()
-	body := b.body
-	b.mu.Unlock()
+	if abort != nil {
+		abort()
+	}
 	if body != nil {
 		_ = body.Close()
 	}
